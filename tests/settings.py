@@ -1,0 +1,17 @@
+"""Test settings: the product settings, with an isolated var/ directory and
+fast password hashing. DATABASE_URL and REDIS_URL still choose the real
+PostgreSQL and Redis when set."""
+
+import os
+import tempfile
+
+os.environ.setdefault("WORQ_VAR_DIR", tempfile.mkdtemp(prefix="worq-test-"))
+# Playwright's sync API runs an event loop in the test thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from worq.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tests run tasks in-process; the broker tests switch to the real worker.
+CELERY_TASK_ALWAYS_EAGER = True
+SITE_URL = "http://testserver"

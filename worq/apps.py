@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class WorqConfig(AppConfig):
+    name = "worq"
+    verbose_name = "サイト"
+    default_auto_field = "django.db.models.BigAutoField"
+    staff_permissions = {"編集": ["page"]}

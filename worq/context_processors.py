@@ -1,0 +1,14 @@
+from django.conf import settings
+
+from members.access import tier_of
+from worq.navigation import entry_points, url_or_none
+
+
+def site(request):
+    return {
+        "site_name": "Wor-Q",
+        "debug": settings.DEBUG,
+        "user_tier": tier_of(request.user),
+        "nav_entries": entry_points(request.path),
+        "search_url": url_or_none("consultations:case-list"),
+    }

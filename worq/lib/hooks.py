@@ -1,0 +1,66 @@
+"""Extension points the site shell offers to the feature apps.
+
+Each app registers its parts in ``AppConfig.ready()`` so the shell (home page,
+マイページ, data export, account deletion) never imports a feature app
+directly and no app edits another's templates.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class KeyNumber:
+    order: int
+    label: str
+    unit: str
+    count: Callable[[], int]
+
+
+@dataclass(frozen=True)
+class MypageSection:
+    order: int
+    template: str
+    # Returns the template context for this user, or None to hide the section.
+    context: Callable[[Any], dict | None]
+
+
+@dataclass
+class Registry:
+    key_numbers: list[KeyNumber] = field(default_factory=list)
+    mypage_sections: list[MypageSection] = field(default_factory=list)
+    # (user) -> {"section name": JSON-serialisable data}
+    exporters: list[Callable[[Any], dict]] = field(default_factory=list)
+    # (user) -> list of Japanese sentences saying what must happen before
+    # the account can be deleted; empty when nothing blocks.
+    deletion_blockers: list[Callable[[Any], list[str]]] = field(default_factory=list)
+    # (user) -> None: remove or anonymise the app's personal data.
+    deletion_handlers: list[Callable[[Any], None]] = field(default_factory=list)
+
+
+registry = Registry()
+
+
+def register_key_number(*, order: int, label: str, unit: str, count: Callable[[], int]) -> None:
+    registry.key_numbers.append(KeyNumber(order, label, unit, count))
+    registry.key_numbers.sort(key=lambda k: k.order)
+
+
+def register_mypage_section(
+    *, order: int, template: str, context: Callable[[Any], dict | None]
+) -> None:
+    registry.mypage_sections.append(MypageSection(order, template, context))
+    registry.mypage_sections.sort(key=lambda s: s.order)
+
+
+def register_exporter(fn: Callable[[Any], dict]) -> None:
+    registry.exporters.append(fn)
+
+
+def register_deletion_blocker(fn: Callable[[Any], list[str]]) -> None:
+    registry.deletion_blockers.append(fn)
+
+
+def register_deletion_handler(fn: Callable[[Any], None]) -> None:
+    registry.deletion_handlers.append(fn)

@@ -1,0 +1,21 @@
+from importlib import import_module, util
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+
+class Command(BaseCommand):
+    help = "デモ用コンテンツを読み込みます（何度実行しても同じ結果になります）。"
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("本番環境（DJANGO_ENV=production）ではデモコンテンツを読み込めません。")
+        for app in settings.WORQ_DEMO_APPS:
+            if util.find_spec(f"{app}.demo") is None:
+                continue
+            module = import_module(f"{app}.demo")
+            with transaction.atomic():
+                summary = module.load(stdout=self.stdout)
+            self.stdout.write(f"  {app}: {summary or 'ok'}")
+        self.stdout.write(self.style.SUCCESS("デモコンテンツの読み込みが完了しました。"))

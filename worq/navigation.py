@@ -1,0 +1,32 @@
+"""The six things people come to do. An entry whose page does not exist yet
+(its app has not been built) is simply left out."""
+
+from django.urls import NoReverseMatch, reverse
+
+ENTRY_POINTS = [
+    ("know", "知りたい・学びたい", "相談事例・用語集・マガジン", "consultations:case-list"),
+    ("ask", "相談したい", "電話・メール・LINE・弁護士", "consultations:ask"),
+    ("support", "助け・支えになるサービス", "お役立ちリンク・クーポン", "support"),
+    ("connect", "つながりたい", "職種別コミュニティ", "community:index"),
+    ("prepare", "万が一に備えたい", "Wor-Q共済", "kyosai:index"),
+    ("voice", "声をあげたい", "Opinion Box", "opinionbox:index"),
+]
+
+
+def entry_points(path: str = "") -> list[dict]:
+    entries = []
+    for key, label, hint, url_name in ENTRY_POINTS:
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        current = bool(path) and path.startswith(url)
+        entries.append({"key": key, "label": label, "hint": hint, "url": url, "current": current})
+    return entries
+
+
+def url_or_none(url_name: str) -> str | None:
+    try:
+        return reverse(url_name)
+    except NoReverseMatch:
+        return None

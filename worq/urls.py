@@ -1,0 +1,41 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from worq import views
+
+admin.site.site_header = "Wor-Q 管理画面"
+admin.site.site_title = "Wor-Q 管理"
+admin.site.index_title = "運営メニュー"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("support/", views.support, name="support"),
+    path("pages/<slug:slug>/", views.page, name="page"),
+    # Staff sign in through allauth (with their second factor), never the
+    # admin's own password-only form.
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="account_login", query_string=True),
+    ),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("members/", include("members.urls")),
+    path("consultations/", include("consultations.urls")),
+    path("kyosai/", include("kyosai.urls")),
+    path("community/", include("community.urls")),
+    path("magazine/", include("magazine.urls")),
+    path("opinionbox/", include("opinionbox.urls")),
+]
+
+handler400 = "worq.views.error_400"
+handler403 = "worq.views.error_403"
+handler404 = "worq.views.error_404"
+handler500 = "worq.views.error_500"
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
