@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -162,7 +163,21 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = "Asia/Tokyo"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+# Each task below is idempotent: running it twice changes nothing twice.
+CELERY_BEAT_SCHEDULE: dict = {
+    "kyosai-daily-club-renewals": {
+        "task": "kyosai.tasks.run_daily_club_renewals",
+        "schedule": crontab(hour=2, minute=0),
+    },
+    "opinionbox-daily-theme-status": {
+        "task": "opinionbox.tasks.update_theme_statuses",
+        "schedule": crontab(hour=0, minute=5),
+    },
+    "magazine-send-due-campaigns": {
+        "task": "magazine.tasks.send_due_campaigns",
+        "schedule": crontab(minute="*"),
+    },
+}
 
 # --- Auth ----------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -26,6 +26,13 @@ class MypageSection:
     context: Callable[[Any], dict | None]
 
 
+@dataclass(frozen=True)
+class SearchSection:
+    order: int
+    # (query) -> {"title": str, "template": str, "items": list, "more_url": str | None} or None
+    search: Callable[[str], dict | None]
+
+
 @dataclass
 class Registry:
     key_numbers: list[KeyNumber] = field(default_factory=list)
@@ -37,6 +44,8 @@ class Registry:
     deletion_blockers: list[Callable[[Any], list[str]]] = field(default_factory=list)
     # (user) -> None: remove or anonymise the app's personal data.
     deletion_handlers: list[Callable[[Any], None]] = field(default_factory=list)
+    # Extra sections on the site search results page (e.g. magazine articles).
+    search_sections: list[SearchSection] = field(default_factory=list)
 
 
 registry = Registry()
@@ -64,3 +73,8 @@ def register_deletion_blocker(fn: Callable[[Any], list[str]]) -> None:
 
 def register_deletion_handler(fn: Callable[[Any], None]) -> None:
     registry.deletion_handlers.append(fn)
+
+
+def register_search_section(*, order: int, search: Callable[[str], dict | None]) -> None:
+    registry.search_sections.append(SearchSection(order, search))
+    registry.search_sections.sort(key=lambda s: s.order)
