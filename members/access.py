@@ -71,8 +71,7 @@ def tier_required(tier: Tier, *, feature: str = ""):
             return render(
                 request,
                 "members/gate.html",
-                {"required": tier, "current": current, "feature": feature,
-                 "next": request.get_full_path()},
+                {"required": tier, "current": current, "feature": feature, "next": request.get_full_path()},
                 status=403,
             )
 

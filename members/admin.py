@@ -39,8 +39,11 @@ def _status_action(status: str, label: str):
         now = timezone.now()
         for membership in queryset:
             services.membership_set_status(
-                membership=membership, status=status, actor=request.user,
-                note="管理画面から変更", now=now,
+                membership=membership,
+                status=status,
+                actor=request.user,
+                note="管理画面から変更",
+                now=now,
             )
         messages.success(request, f"{queryset.count()}件を「{label}」にしました。")
 
@@ -56,8 +59,15 @@ class NetworkMembershipAdmin(admin.ModelAdmin):
     list_filter = ["status", "occupation", "prefecture"]
     search_fields = ["member_number", "user__email", "user__nickname", "full_name", "full_name_kana"]
     list_select_related = ["user"]
-    readonly_fields = ["member_number", "user", "status", "terms_consented_at", "card_rendered_at",
-                       "created_at", "updated_at"]
+    readonly_fields = [
+        "member_number",
+        "user",
+        "status",
+        "terms_consented_at",
+        "card_rendered_at",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [MembershipEventInline]
     actions = [
         _status_action(NetworkMembership.Status.ACTIVE, "有効"),
@@ -73,8 +83,10 @@ class NetworkMembershipAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         data = {f: form.cleaned_data[f] for f in form.changed_data if f in services.MEMBER_FIELDS}
         services.membership_update(
-            membership=NetworkMembership.objects.get(pk=obj.pk), data=data,
-            actor=request.user, now=timezone.now(),
+            membership=NetworkMembership.objects.get(pk=obj.pk),
+            data=data,
+            actor=request.user,
+            now=timezone.now(),
         )
 
 
@@ -97,14 +109,23 @@ class MembershipEventAdmin(admin.ModelAdmin):
 
 @admin.register(Coupon)
 class CouponAdmin(admin.ModelAdmin):
-    list_display = ["title", "partner", "valid_from", "valid_to", "is_published", "reveal_count",
-                    "member_count"]
+    list_display = [
+        "title",
+        "partner",
+        "valid_from",
+        "valid_to",
+        "is_published",
+        "reveal_count",
+        "member_count",
+    ]
     list_filter = ["is_published", "partner"]
     search_fields = ["title", "partner"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            _reveals=Count("reveals"), _members=Count("reveals__user", distinct=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_reveals=Count("reveals"), _members=Count("reveals__user", distinct=True))
         )
 
     @admin.display(description="表示回数", ordering="_reveals")

@@ -10,8 +10,12 @@ class MembersConfig(AppConfig):
     staff_permissions = {
         "モデレーター": ["view:user"],
         "編集": ["coupon", "view:couponreveal"],
-        "共済担当": ["view:user", "view:networkmembership", "change:networkmembership",
-                 "view:membershipevent"],
+        "共済担当": [
+            "view:user",
+            "view:networkmembership",
+            "change:networkmembership",
+            "view:membershipevent",
+        ],
         "相談担当": ["view:user"],
     }
 

@@ -18,12 +18,39 @@ DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 DEMO_MEMBERS = [
     # email, nickname, full name, kana, birth date, sex, prefecture, occupation, work styles
-    ("sakura@example.jp", "さくら", "山田 さくら", "ヤマダ サクラ", dt.date(1990, 5, 12), "female",
-     "東京都", "IT・クリエイティブ・ライター", ["フリーランス", "副業・兼業"]),
-    ("kenta@example.jp", "けんた", "佐藤 健太", "サトウ ケンタ", dt.date(1985, 11, 3), "male",
-     "大阪府", "配送・デリバリー・貨物", ["業務委託", "プラットフォームワーク"]),
-    ("mika@example.jp", "みか", "鈴木 美香", "スズキ ミカ", dt.date(1978, 2, 20), "female",
-     "福岡県", "ベビーシッター・保育・家事代行", ["業務委託"]),
+    (
+        "sakura@example.jp",
+        "さくら",
+        "山田 さくら",
+        "ヤマダ サクラ",
+        dt.date(1990, 5, 12),
+        "female",
+        "東京都",
+        "IT・クリエイティブ・ライター",
+        ["フリーランス", "副業・兼業"],
+    ),
+    (
+        "kenta@example.jp",
+        "けんた",
+        "佐藤 健太",
+        "サトウ ケンタ",
+        dt.date(1985, 11, 3),
+        "male",
+        "大阪府",
+        "配送・デリバリー・貨物",
+        ["業務委託", "プラットフォームワーク"],
+    ),
+    (
+        "mika@example.jp",
+        "みか",
+        "鈴木 美香",
+        "スズキ ミカ",
+        dt.date(1978, 2, 20),
+        "female",
+        "福岡県",
+        "ベビーシッター・保育・家事代行",
+        ["業務委託"],
+    ),
 ]
 DEMO_REGISTERED = [("guest@example.jp", "はじめての人")]
 
@@ -48,11 +75,10 @@ COUPONS = [
 def _user(email: str, nickname: str, *, staff: bool = False) -> User:
     user = User.objects.filter(email=email).first()
     if user is None:
-        user = User.objects.create_user(email=email, password=DEMO_PASSWORD, nickname=nickname,
-                                        is_staff=staff, is_superuser=staff)
-    EmailAddress.objects.get_or_create(
-        user=user, email=email, defaults={"verified": True, "primary": True}
-    )
+        user = User.objects.create_user(
+            email=email, password=DEMO_PASSWORD, nickname=nickname, is_staff=staff, is_superuser=staff
+        )
+    EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     return user
 
 
@@ -70,18 +96,30 @@ def load(*, stdout) -> str:
         user = _user(email, nickname)
         if not NetworkMembership.objects.filter(user=user).exists():
             name, kana, birth, sex, pref, occupation, styles = profile
-            services.membership_create(user=user, now=now, data={
-                "full_name": name, "full_name_kana": kana, "birth_date": birth, "sex": sex,
-                "prefecture": pref, "occupation": occupation, "work_styles": styles,
-            })
+            services.membership_create(
+                user=user,
+                now=now,
+                data={
+                    "full_name": name,
+                    "full_name_kana": kana,
+                    "birth_date": birth,
+                    "sex": sex,
+                    "prefecture": pref,
+                    "occupation": occupation,
+                    "work_styles": styles,
+                },
+            )
     for email, nickname in DEMO_REGISTERED:
         _user(email, nickname)
     today = timezone.localdate(now)
     for data in COUPONS:
         Coupon.objects.get_or_create(
             title=data["title"],
-            defaults={**data, "valid_from": today.replace(day=1),
-                      "valid_to": today.replace(day=1) + dt.timedelta(days=365)},
+            defaults={
+                **data,
+                "valid_from": today.replace(day=1),
+                "valid_to": today.replace(day=1) + dt.timedelta(days=365),
+            },
         )
     if settings.DEBUG:
         stdout.write(

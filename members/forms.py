@@ -23,8 +23,10 @@ class SignupExtraForm(forms.Form):
     """Added to allauth's sign-up form (ACCOUNT_SIGNUP_FORM_CLASS)."""
 
     nickname = forms.CharField(
-        label="ニックネーム", max_length=30,
+        label="ニックネーム",
+        max_length=30,
         help_text="サイト上で表示される名前です。本名や取引先が分かる名前は避けてください。",
+        error_messages={"required": "ニックネームを入力してください。"},
     )
     agree_terms = forms.BooleanField(
         label="利用規約とプライバシーポリシーに同意します",
@@ -46,7 +48,9 @@ class SignupExtraForm(forms.Form):
 
 class MembershipForm(forms.ModelForm):
     work_styles = forms.MultipleChoiceField(
-        label="働き方", choices=WorkStyle.choices, widget=forms.CheckboxSelectMultiple,
+        label="働き方",
+        choices=WorkStyle.choices,
+        widget=forms.CheckboxSelectMultiple,
         help_text="あてはまるものをすべて選んでください。",
         error_messages={"required": "働き方を1つ以上選んでください。"},
     )
@@ -57,8 +61,15 @@ class MembershipForm(forms.ModelForm):
 
     class Meta:
         model = NetworkMembership
-        fields = ["full_name", "full_name_kana", "birth_date", "sex", "prefecture", "occupation",
-                  "work_styles"]
+        fields = [
+            "full_name",
+            "full_name_kana",
+            "birth_date",
+            "sex",
+            "prefecture",
+            "occupation",
+            "work_styles",
+        ]
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
@@ -71,8 +82,10 @@ class MembershipForm(forms.ModelForm):
         error_messages = {
             "full_name": {"required": "氏名を入力してください。"},
             "full_name_kana": {"required": "フリガナを入力してください。"},
-            "birth_date": {"required": "生年月日を入力してください。",
-                           "invalid": "生年月日は 1990-04-01 のように入力してください。"},
+            "birth_date": {
+                "required": "生年月日を入力してください。",
+                "invalid": "生年月日は 1990-04-01 のように入力してください。",
+            },
             "prefecture": {"required": "都道府県を選んでください。"},
             "occupation": {"required": "職種を選んでください。"},
         }
@@ -81,7 +94,7 @@ class MembershipForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["birth_date"].required = True
         self.fields["sex"].required = False
-        self.fields["sex"].choices = [("", "回答しない")] + list(self.fields["sex"].choices)[1:]
+        self.fields["sex"].choices = [("", "回答しない"), *list(self.fields["sex"].choices)[1:]]
         if editing:
             del self.fields["agree_terms"]
 
@@ -112,6 +125,11 @@ class ProfileForm(forms.ModelForm):
             "newsletter_opt_in": "Wor-Q Letters（メールマガジン）を受け取る",
             "reply_notifications": "コミュニティで返信があったらメールで知らせる",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["nickname"].required = True
+        self.fields["nickname"].error_messages["required"] = "ニックネームを入力してください。"
 
     def clean_nickname(self):
         value = validate_nickname_text(self.cleaned_data["nickname"])

@@ -39,7 +39,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField("メールアドレス", unique=True)
     nickname = models.CharField(
-        "ニックネーム", max_length=30, blank=True,
+        "ニックネーム",
+        max_length=30,
+        blank=True,
         help_text="サイト上で他の人に表示される唯一の名前です。本名は使わないでください。",
     )
     is_staff = models.BooleanField("スタッフ", default=False)
@@ -60,7 +62,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = "ユーザー"
         constraints = [
             models.UniqueConstraint(
-                Lower("nickname"), condition=~Q(nickname=""), name="members_user_nickname_ci_unique",
+                Lower("nickname"),
+                condition=~Q(nickname=""),
+                name="members_user_nickname_ci_unique",
                 violation_error_message="このニックネームはすでに使われています。",
             ),
         ]
@@ -89,7 +93,9 @@ class NetworkMembership(models.Model):
         WITHDRAWN = "withdrawn", "退会"
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="membership",
         verbose_name="ユーザー",
     )
     member_number = models.CharField("会員番号", max_length=20, unique=True, editable=False)
@@ -141,8 +147,12 @@ class MembershipEvent(models.Model):
         NetworkMembership, on_delete=models.CASCADE, related_name="events", verbose_name="会員"
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name="操作した人",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="操作した人",
     )
     action = models.CharField("操作", max_length=20, choices=Action)
     from_status = models.CharField("変更前", max_length=20, blank=True)
@@ -168,6 +178,9 @@ class MemberNumberCounter(models.Model):
     class Meta:
         verbose_name = "会員番号カウンタ"
         verbose_name_plural = "会員番号カウンタ"
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
 
 
 class CouponQuerySet(models.QuerySet):
@@ -224,3 +237,6 @@ class CouponReveal(models.Model):
         verbose_name = "クーポン表示記録"
         verbose_name_plural = "クーポン表示記録"
         ordering = ["-revealed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.coupon} {self.revealed_at:%Y-%m-%d %H:%M}"

@@ -37,9 +37,7 @@ def sync_staff_groups() -> None:
         group, _ = Group.objects.get_or_create(name=group_name)
         objs = []
         for app_label, codename in sorted(perms):
-            perm = Permission.objects.filter(
-                content_type__app_label=app_label, codename=codename
-            ).first()
+            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
             if perm is not None:
                 objs.append(perm)
         group.permissions.set(objs)

@@ -19,7 +19,13 @@ from worq.lib.hooks import registry
 from worq.lib.storage import replace_file
 
 MEMBER_FIELDS = [
-    "full_name", "full_name_kana", "birth_date", "sex", "prefecture", "occupation", "work_styles",
+    "full_name",
+    "full_name_kana",
+    "birth_date",
+    "sex",
+    "prefecture",
+    "occupation",
+    "work_styles",
 ]
 
 
@@ -53,8 +59,11 @@ def membership_create(*, user: User, data: dict, now: dt.datetime) -> NetworkMem
         membership.full_clean()
         membership.save()
         MembershipEvent.objects.create(
-            membership=membership, actor=user, action=MembershipEvent.Action.CREATED,
-            to_status=membership.status, created_at=now,
+            membership=membership,
+            actor=user,
+            action=MembershipEvent.Action.CREATED,
+            to_status=membership.status,
+            created_at=now,
         )
         from members.tasks import render_membership_card
 
@@ -75,8 +84,11 @@ def membership_update(
         membership.save()
         labels = "、".join(str(NetworkMembership._meta.get_field(f).verbose_name) for f in changed)
         MembershipEvent.objects.create(
-            membership=membership, actor=actor, action=MembershipEvent.Action.UPDATED,
-            note=f"変更した項目：{labels}", created_at=now,
+            membership=membership,
+            actor=actor,
+            action=MembershipEvent.Action.UPDATED,
+            note=f"変更した項目：{labels}",
+            created_at=now,
         )
         if {"full_name", "full_name_kana"} & set(changed):
             from members.tasks import render_membership_card
@@ -97,8 +109,13 @@ def membership_set_status(
         membership.status = status
         membership.save(update_fields=["status", "updated_at"])
         MembershipEvent.objects.create(
-            membership=membership, actor=actor, action=MembershipEvent.Action.STATUS_CHANGED,
-            from_status=before, to_status=status, note=note, created_at=now,
+            membership=membership,
+            actor=actor,
+            action=MembershipEvent.Action.STATUS_CHANGED,
+            from_status=before,
+            to_status=status,
+            note=note,
+            created_at=now,
         )
     return membership
 
@@ -116,14 +133,15 @@ def membership_card_render(*, membership: NetworkMembership, now: dt.datetime) -
             membership=membership, action=MembershipEvent.Action.CARD_ISSUED
         ).exists():
             MembershipEvent.objects.create(
-                membership=membership, action=MembershipEvent.Action.CARD_ISSUED, created_at=now,
+                membership=membership,
+                action=MembershipEvent.Action.CARD_ISSUED,
+                created_at=now,
             )
     if old_name:
         transaction.on_commit(lambda: membership.card_pdf.storage.delete(old_name))
 
 
-def profile_update(*, user: User, nickname: str, newsletter_opt_in: bool,
-                   reply_notifications: bool) -> User:
+def profile_update(*, user: User, nickname: str, newsletter_opt_in: bool, reply_notifications: bool) -> User:
     user.nickname = nickname
     user.newsletter_opt_in = newsletter_opt_in
     user.reply_notifications = reply_notifications
@@ -201,13 +219,22 @@ def account_delete(*, user: User, now: dt.datetime) -> None:
             if membership.card_pdf:
                 membership.card_pdf.delete(save=False)
             MembershipEvent.objects.create(
-                membership=membership, action=MembershipEvent.Action.WITHDRAWN,
-                from_status=membership.status, to_status=NetworkMembership.Status.WITHDRAWN,
-                note="退会により個人情報を削除", created_at=now,
+                membership=membership,
+                action=MembershipEvent.Action.WITHDRAWN,
+                from_status=membership.status,
+                to_status=NetworkMembership.Status.WITHDRAWN,
+                note="退会により個人情報を削除",
+                created_at=now,
             )
             NetworkMembership.objects.filter(pk=membership.pk).update(
-                status=NetworkMembership.Status.WITHDRAWN, full_name="", full_name_kana="",
-                birth_date=None, sex="", work_styles=[], card_pdf="", updated_at=now,
+                status=NetworkMembership.Status.WITHDRAWN,
+                full_name="",
+                full_name_kana="",
+                birth_date=None,
+                sex="",
+                work_styles=[],
+                card_pdf="",
+                updated_at=now,
             )
         CouponReveal.objects.filter(user=user).delete()
         EmailAddress.objects.filter(user=user).delete()

@@ -18,9 +18,9 @@ from worq.lib.hooks import registry
 
 
 def get_membership_for_user(user) -> NetworkMembership:
-    membership = NetworkMembership.objects.filter(user=user).exclude(
-        status=NetworkMembership.Status.WITHDRAWN
-    ).first()
+    membership = (
+        NetworkMembership.objects.filter(user=user).exclude(status=NetworkMembership.Status.WITHDRAWN).first()
+    )
     if membership is None:
         raise Http404("会員登録がありません。")
     return membership
@@ -50,7 +50,9 @@ def membership_create(request):
             form.add_error(None, exc)
         else:
             forget_tier(request.user)
-            messages.success(request, "連合ネットワーク会員への登録が完了しました。会員証をダウンロードできます。")
+            messages.success(
+                request, "連合ネットワーク会員への登録が完了しました。会員証をダウンロードできます。"
+            )
             return redirect(_safe_next(request) or "members:mypage")
     return render(request, "members/membership_form.html", {"form": form, "next": _safe_next(request)})
 
@@ -62,7 +64,9 @@ def membership_edit(request):
     if request.method == "POST" and form.is_valid():
         services.membership_update(
             membership=NetworkMembership.objects.get(pk=membership.pk),
-            data=form.cleaned_data, actor=request.user, now=timezone.now(),
+            data=form.cleaned_data,
+            actor=request.user,
+            now=timezone.now(),
         )
         messages.success(request, "会員情報を更新しました。")
         return redirect("members:mypage")
@@ -76,8 +80,10 @@ def membership_card(request):
         messages.info(request, "会員証を作成しています。少し待ってから、もう一度お試しください。")
         return redirect("members:mypage")
     return FileResponse(
-        membership.card_pdf.open("rb"), as_attachment=True,
-        filename=f"Wor-Q会員証-{membership.member_number}.pdf", content_type="application/pdf",
+        membership.card_pdf.open("rb"),
+        as_attachment=True,
+        filename=f"Wor-Q会員証-{membership.member_number}.pdf",
+        content_type="application/pdf",
     )
 
 
@@ -114,16 +120,23 @@ def account_delete(request):
             blockers = exc.reasons
         else:
             logout(request)
-            messages.success(request, "退会の手続きが完了しました。これまでご利用いただきありがとうございました。")
+            messages.success(
+                request, "退会の手続きが完了しました。これまでご利用いただきありがとうございました。"
+            )
             return redirect("home")
     return render(request, "members/account_delete.html", {"form": form, "blockers": blockers})
 
 
 def coupon_list(request):
     coupons = Coupon.objects.current(timezone.localdate())
-    return render(request, "members/coupon_list.html", {
-        "coupons": coupons, "is_member": tier_of(request.user) >= Tier.MEMBER,
-    })
+    return render(
+        request,
+        "members/coupon_list.html",
+        {
+            "coupons": coupons,
+            "is_member": tier_of(request.user) >= Tier.MEMBER,
+        },
+    )
 
 
 @member_required
@@ -137,10 +150,15 @@ def coupon_reveal(request, pk: int):
         return redirect("members:coupon-list")
     if request.htmx:
         return render(request, "members/includes/coupon_code.html", {"coupon": coupon})
-    return render(request, "members/coupon_list.html", {
-        "coupons": Coupon.objects.current(timezone.localdate()), "is_member": True,
-        "revealed": coupon.pk,
-    })
+    return render(
+        request,
+        "members/coupon_list.html",
+        {
+            "coupons": Coupon.objects.current(timezone.localdate()),
+            "is_member": True,
+            "revealed": coupon.pk,
+        },
+    )
 
 
 def _safe_next(request) -> str:

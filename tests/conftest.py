@@ -57,7 +57,8 @@ def member(db):
     """A 連合ネットワーク会員."""
     return MembershipFactory(
         user=UserFactory(email="member@example.jp", nickname="かいいん"),
-        full_name="山田 太郎", full_name_kana="ヤマダ タロウ",
+        full_name="山田 太郎",
+        full_name_kana="ヤマダ タロウ",
     ).user
 
 
@@ -66,7 +67,9 @@ def other_member(db):
     """Another network member, for "another member's object gets 404" tests."""
     return MembershipFactory(
         user=UserFactory(email="other@example.jp", nickname="べつのひと"),
-        full_name="佐藤 花子", full_name_kana="サトウ ハナコ", sex="female",
+        full_name="佐藤 花子",
+        full_name_kana="サトウ ハナコ",
+        sex="female",
     ).user
 
 
@@ -78,7 +81,8 @@ def make_staff(*groups: str, email: str = "staff@example.jp", nickname: str = "�
     user = UserFactory(email=email, nickname=nickname, is_staff=True)
     user.groups.set(Group.objects.filter(name__in=groups))
     Authenticator.objects.create(
-        user=user, type=Authenticator.Type.TOTP,
+        user=user,
+        type=Authenticator.Type.TOTP,
         data={"secret": encrypt("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")},
     )
     return user
@@ -119,8 +123,14 @@ def browser():
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-                  "--disable-gpu", "--no-first-run", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-sync",
+            ],
         )
         yield browser
         browser.close()
@@ -140,8 +150,9 @@ def _page(browser, **kwargs):
 @pytest.fixture
 def phone_page(browser, live_server):
     """A 375px-wide phone screen."""
-    context, page = _page(browser, viewport={"width": 375, "height": 812}, is_mobile=True,
-                          has_touch=True, device_scale_factor=2)
+    context, page = _page(
+        browser, viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True, device_scale_factor=2
+    )
     yield page
     context.close()
 
@@ -164,7 +175,12 @@ def browser_login(page, live_server, user) -> None:
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.save()
-    page.context.add_cookies([{
-        "name": settings.SESSION_COOKIE_NAME, "value": session.session_key,
-        "url": live_server.url,
-    }])
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": session.session_key,
+                "url": live_server.url,
+            }
+        ]
+    )

@@ -9,7 +9,7 @@ os.environ.setdefault("WORQ_VAR_DIR", tempfile.mkdtemp(prefix="worq-test-"))
 # Playwright's sync API runs an event loop in the test thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from worq.settings import *  # noqa: E402,F403
+from worq.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests run tasks in-process; the broker tests switch to the real worker.

@@ -26,9 +26,13 @@ def home(request):
 def support(request):
     from worq.navigation import url_or_none
 
-    return render(request, "support.html", {
-        "links_url": url_or_none("consultations:link-list"),
-    })
+    return render(
+        request,
+        "support.html",
+        {
+            "links_url": url_or_none("consultations:link-list"),
+        },
+    )
 
 
 def page(request, slug: str):

@@ -1,6 +1,7 @@
 from django import template
 
-from members.access import TIER_NAMES, has_tier as _has_tier
+from members.access import TIER_NAMES
+from members.access import has_tier as _has_tier
 
 register = template.Library()
 

@@ -13,10 +13,16 @@ pytestmark = pytest.mark.django_db
 
 
 def test_signup_sends_verification_then_confirming_logs_in_as_registered(client):
-    response = client.post(reverse("account_signup"), {
-        "email": "new@example.jp", "nickname": "あたらしい人",
-        "password1": "hoshizora-2026-kumo", "password2": "hoshizora-2026-kumo", "agree_terms": "on",
-    })
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "new@example.jp",
+            "nickname": "あたらしい人",
+            "password1": "hoshizora-2026-kumo",
+            "password2": "hoshizora-2026-kumo",
+            "agree_terms": "on",
+        },
+    )
     assert response.status_code == 302
     user = User.objects.get(email="new@example.jp")
     assert user.nickname == "あたらしい人"
@@ -34,15 +40,21 @@ def test_signup_sends_verification_then_confirming_logs_in_as_registered(client)
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"nickname": ""}, "nickname", "このフィールドは必須です。"),
+        ({"nickname": ""}, "nickname", "ニックネームを入力してください。"),
         ({"nickname": "a@b.jp"}, "nickname", "ニックネームにメールアドレスは使えません。"),
         ({"agree_terms": ""}, "agree_terms", "登録には利用規約とプライバシーポリシーへの同意が必要です。"),
         ({"email": "not-an-email"}, "email", "有効なメールアドレスを入力してください。"),
     ],
 )
 def test_signup_bad_input_keeps_values_and_saves_nothing(client, data, field, message):
-    form = {"email": "new@example.jp", "nickname": "あたらしい人", "password1": "hoshizora-2026-kumo",
-            "password2": "hoshizora-2026-kumo", "agree_terms": "on", **data}
+    form = {
+        "email": "new@example.jp",
+        "nickname": "あたらしい人",
+        "password1": "hoshizora-2026-kumo",
+        "password2": "hoshizora-2026-kumo",
+        "agree_terms": "on",
+        **data,
+    }
     response = client.post(reverse("account_signup"), form)
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -54,10 +66,16 @@ def test_signup_bad_input_keeps_values_and_saves_nothing(client, data, field, me
 
 def test_signup_refuses_taken_nickname_case_insensitively(client):
     UserFactory(nickname="Sakura")
-    response = client.post(reverse("account_signup"), {
-        "email": "new@example.jp", "nickname": "sakura", "password1": "hoshizora-2026-kumo",
-        "password2": "hoshizora-2026-kumo", "agree_terms": "on",
-    })
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "new@example.jp",
+            "nickname": "sakura",
+            "password1": "hoshizora-2026-kumo",
+            "password2": "hoshizora-2026-kumo",
+            "agree_terms": "on",
+        },
+    )
     assert "このニックネームはすでに使われています" in response.content.decode()
     assert User.objects.count() == 1
 

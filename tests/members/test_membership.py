@@ -12,9 +12,14 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 VALID = {
-    "full_name": "山田 花子", "full_name_kana": "ヤマダ ハナコ", "birth_date": "1990-04-01",
-    "sex": "female", "prefecture": "東京都", "occupation": "IT・クリエイティブ・ライター",
-    "work_styles": ["フリーランス", "副業・兼業"], "agree_terms": "on",
+    "full_name": "山田 花子",
+    "full_name_kana": "ヤマダ ハナコ",
+    "birth_date": "1990-04-01",
+    "sex": "female",
+    "prefecture": "東京都",
+    "occupation": "IT・クリエイティブ・ライター",
+    "work_styles": ["フリーランス", "副業・兼業"],
+    "agree_terms": "on",
 }
 
 
@@ -31,8 +36,9 @@ def test_unverified_user_sees_how_to_unlock_not_a_bare_403(client):
     assert "メールアドレスの確認" in response.content.decode()
 
 
-def test_registered_user_becomes_member_with_number_card_and_audit(client, registered_user,
-                                                                   django_capture_on_commit_callbacks):
+def test_registered_user_becomes_member_with_number_card_and_audit(
+    client, registered_user, django_capture_on_commit_callbacks
+):
     client.force_login(registered_user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("members:membership-create"), VALID)
@@ -56,7 +62,9 @@ def test_card_pdf_shows_name_and_number(member_client, member, django_capture_on
     response = member_client.get(reverse("members:membership-card"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(b"".join(response.streaming_content))).pages)
+    text = "".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(b"".join(response.streaming_content))).pages
+    )
     assert "山田" in text and member.membership.member_number in text
 
 
@@ -97,8 +105,9 @@ def test_card_is_private_and_each_member_only_gets_their_own(client, member, oth
         ({"agree_terms": ""}, "同意が必要です"),
     ],
 )
-def test_membership_bad_input_shows_message_keeps_input_saves_nothing(client, registered_user, change,
-                                                                      message):
+def test_membership_bad_input_shows_message_keeps_input_saves_nothing(
+    client, registered_user, change, message
+):
     client.force_login(registered_user)
     response = client.post(reverse("members:membership-create"), {**VALID, **change})
     body = response.content.decode()
@@ -140,8 +149,9 @@ def test_member_edits_own_data_and_change_is_audited(member_client, member):
 
 def test_status_change_is_recorded(member, staff):
     membership = member.membership
-    services.membership_set_status(membership=membership, status="suspended", actor=staff,
-                                   note="確認のため", now=timezone.now())
+    services.membership_set_status(
+        membership=membership, status="suspended", actor=staff, note="確認のため", now=timezone.now()
+    )
     event = MembershipEvent.objects.get(action="status_changed")
     assert (event.from_status, event.to_status, event.actor) == ("active", "suspended", staff)
     assert tier_of(type(member).objects.get(pk=member.pk)) == Tier.REGISTERED
@@ -159,6 +169,8 @@ def test_birth_date_one_day_short_of_fifteen_is_refused(client, registered_user)
     today = timezone.localdate()
     too_young = today.replace(year=today.year - 15) + dt.timedelta(days=1)
     client.force_login(registered_user)
-    response = client.post(reverse("members:membership-create"), {**VALID, "birth_date": too_young.isoformat()})
+    response = client.post(
+        reverse("members:membership-create"), {**VALID, "birth_date": too_young.isoformat()}
+    )
     assert "15歳からご登録いただけます" in response.content.decode()
     assert not NetworkMembership.objects.exists()

@@ -56,9 +56,7 @@ def register_key_number(*, order: int, label: str, unit: str, count: Callable[[]
     registry.key_numbers.sort(key=lambda k: k.order)
 
 
-def register_mypage_section(
-    *, order: int, template: str, context: Callable[[Any], dict | None]
-) -> None:
+def register_mypage_section(*, order: int, template: str, context: Callable[[Any], dict | None]) -> None:
     registry.mypage_sections.append(MypageSection(order, template, context))
     registry.mypage_sections.sort(key=lambda s: s.order)
 

@@ -14,9 +14,7 @@ def render_email(*, template: str, context: dict, to: list[str]) -> EmailMultiAl
     body = render_to_string(f"emails/{template}-body.txt", context)
     message = EmailMultiAlternatives(subject=subject, body=body, to=to)
     try:
-        message.attach_alternative(
-            render_to_string(f"emails/{template}-body.html", context), "text/html"
-        )
+        message.attach_alternative(render_to_string(f"emails/{template}-body.html", context), "text/html")
     except TemplateDoesNotExist:
         pass
     return message
