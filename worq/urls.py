@@ -34,6 +34,7 @@ handler400 = "worq.views.error_400"
 handler403 = "worq.views.error_403"
 handler404 = "worq.views.error_404"
 handler500 = "worq.views.error_500"
+handler429 = "worq.views.error_429"  # allauth rate limits
 
 if settings.DEBUG:
     from django.conf.urls.static import static

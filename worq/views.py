@@ -83,3 +83,7 @@ def error_404(request, exception=None):
 
 def error_500(request):
     return render(request, "errors/500.html", status=500)
+
+
+def error_429(request, exception=None):
+    return render(request, "errors/429.html", status=429)

@@ -97,3 +97,35 @@ def test_password_reset_sends_japanese_mail(client, registered_user):
     client.post(reverse("account_reset_password"), {"email": registered_user.email})
     assert len(mail.outbox) == 1
     assert "[Wor-Q]" in mail.outbox[0].subject
+
+
+def test_repeated_failed_logins_are_rate_limited(client, registered_user):
+    for _ in range(5):
+        response = client.post(reverse("account_login"),
+                               {"login": registered_user.email, "password": "wrong-password"})
+        assert "ログイン失敗が連続しています" not in response.content.decode()
+    # Even the right password is refused while the limit holds.
+    response = client.post(reverse("account_login"),
+                           {"login": registered_user.email, "password": "correct-horse-battery"})
+    assert "ログイン失敗が連続しています。" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_rate_limited_signups_get_a_japanese_429_page(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {"signup": "1/m/ip"}
+    data = {"email": "a@example.jp", "nickname": "えー", "password1": "hoshizora-2026-kumo",
+            "password2": "hoshizora-2026-kumo", "agree_terms": "on"}
+    client.post(reverse("account_signup"), data)
+    response = client.post(reverse("account_signup"), {**data, "email": "b@example.jp", "nickname": "びー"})
+    assert response.status_code == 429
+    assert "少し時間をおいてから" in response.content.decode()
+
+
+def test_email_change_needs_verification_of_the_new_address(client, registered_user):
+    client.force_login(registered_user)
+    response = client.post(reverse("account_email"), {"action_add": "", "email": "new-address@example.jp"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert "new-address@example.jp" in mail.outbox[0].to
+    assert EmailAddress.objects.get(email="new-address@example.jp").verified is False
+    assert User.objects.get(pk=registered_user.pk).email == "registered@example.jp"
