@@ -129,3 +129,18 @@ def test_email_change_needs_verification_of_the_new_address(client, registered_u
     assert "new-address@example.jp" in mail.outbox[0].to
     assert EmailAddress.objects.get(email="new-address@example.jp").verified is False
     assert User.objects.get(pk=registered_user.pk).email == "registered@example.jp"
+
+
+def test_login_after_redirect_explains_why_and_offers_free_signup(client):
+    response = client.get(reverse("members:mypage"), follow=True)
+    body = response.content.decode()
+    assert "このページを見るには、ログインが必要です。" in body
+    assert reverse("account_signup") in body
+
+
+def test_login_then_lands_on_requested_page(client, registered_user):
+    response = client.post(reverse("account_login") + "?next=/members/profile/",
+                           {"login": registered_user.email, "password": "correct-horse-battery",
+                            "next": "/members/profile/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/members/profile/"
