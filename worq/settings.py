@@ -297,6 +297,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "celery.app.trace": {"level": "WARNING"},
     },
 }
 
