@@ -13,11 +13,18 @@ CHROMIUM = os.environ.get("WORQ_CHROMIUM", "/usr/bin/chromium")
 
 
 @pytest.fixture(autouse=True)
-def _clean_cache():
-    # allauth's rate limits live in the cache; every test starts fresh.
+def _clean_cache(request):
+    """allauth's rate limits live in the cache; every test starts fresh.
+
+    Without Redis the cache is a database table, so only tests that use the
+    database need (and may) clear it."""
     if hasattr(cache, "delete_pattern"):
         cache.delete_pattern("*")
-    else:
+    elif request.node.get_closest_marker("django_db") or {
+        "db", "transactional_db", "live_server"
+    } & set(request.fixturenames):
+        # Set the database up (as the test's marker asks) before touching it.
+        request.getfixturevalue("_django_db_helper")
         cache.clear()
     yield
 
