@@ -216,6 +216,7 @@ def result_notify(*, theme: Theme, now: dt.datetime) -> int:
     worker) finds nothing left to claim. If sending fails the claim is undone
     and the error propagates for the task to retry.
     """
+    theme = Theme.objects.select_related("result").get(pk=theme.pk)
     if not theme.has_published_result():
         return 0
     pending = Opinion.objects.filter(
