@@ -114,6 +114,14 @@ class OpinionForm(forms.ModelForm):
         fields = ["status", "tags", "staff_note", "is_published"]
         widgets = {"tags": forms.CheckboxSelectMultiple}
 
+    def clean_is_published(self) -> bool:
+        # ``publication`` is read-only here, so the model's CheckConstraint is
+        # not validated by the form; say it next to the field instead of a 500.
+        published = self.cleaned_data["is_published"]
+        if published and not self.instance.may_be_published:
+            raise ValidationError("この意見を送った方は「公開しない」を選んでいるため、掲載できません。")
+        return published
+
 
 class PublicationFilter(admin.SimpleListFilter):
     title = "掲載できるか"

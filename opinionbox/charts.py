@@ -7,7 +7,7 @@ a phone screen without shrinking the text.
 
 from dataclasses import dataclass
 
-WIDTH = 320  # viewBox units; CSS scales the SVG to the column width
+WIDTH = 300  # viewBox units; CSS scales the SVG to the column width
 LABEL_HEIGHT = 20
 BAR_HEIGHT = 16
 ROW_GAP = 12

@@ -17,6 +17,10 @@ from django.utils import timezone
 from worq.lib.vocab import Occupation, WorkStyle
 
 TEXT_MAX_LENGTH = 2000
+# The vocabularies store the Japanese name as the value; TextChoices would
+# label them with the English member names, so label each with its value.
+OCCUPATION_CHOICES = [(v, v) for v in Occupation.values]
+WORK_STYLE_CHOICES = [(v, v) for v in WorkStyle.values]
 
 
 class ThemeQuerySet(models.QuerySet):
@@ -115,8 +119,8 @@ class Opinion(models.Model):
         verbose_name="送った人",
     )
     text = models.TextField("ご意見", max_length=TEXT_MAX_LENGTH)
-    occupation = models.CharField("職種", max_length=40, choices=Occupation, blank=True)
-    work_style = models.CharField("主な働き方", max_length=40, choices=WorkStyle, blank=True)
+    occupation = models.CharField("職種", max_length=40, choices=OCCUPATION_CHOICES, blank=True)
+    work_style = models.CharField("主な働き方", max_length=40, choices=WORK_STYLE_CHOICES, blank=True)
     publication = models.CharField(
         "公開について", max_length=20, choices=Publication, default=Publication.ANONYMOUS
     )

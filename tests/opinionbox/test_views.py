@@ -93,6 +93,8 @@ def test_form_is_prefilled_from_membership_and_get_changes_nothing(member_client
     form = response.context["form"]
     assert form["occupation"].value() == member.membership.occupation
     assert form["work_style"].value() == "プラットフォームワーク"
+    html = response.content.decode()
+    assert ">建設・一人親方</option>" in html and ">プラットフォームワーク</option>" in html
     assert not Opinion.objects.exists()
 
 
