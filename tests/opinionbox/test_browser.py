@@ -44,6 +44,7 @@ def test_opinion_to_published_result(phone_page, desktop_page, live_server):
     admin.get_by_label("書面・契約書がない").check()
     admin.get_by_label("サイトに掲載する").check()
     admin.get_by_label("対応状況").select_option("considering")
+    admin.screenshot(path="/tmp/opinionbox-admin-opinion.png", full_page=True)
     admin.locator("input[name=_save]").click()
     admin.locator(".messagelist").wait_for()
 
