@@ -89,6 +89,14 @@ class ThemeAdmin(admin.ModelAdmin):
     def opinion_count(self, obj):
         return obj._opinions
 
+    def save_model(self, request, obj, form, change):
+        old_status = Theme.objects.get(pk=obj.pk).status if change else obj.status
+        super().save_model(request, obj, form, change)
+        if change:
+            services.theme_status_change(
+                theme=obj, actor=request.user, old_status=old_status, now=timezone.now()
+            )
+
     @admin.display(description="結果公開", boolean=True)
     def result_published(self, obj):
         return obj.has_published_result()

@@ -36,3 +36,14 @@ class OpinionForm(forms.ModelForm):
         self.fields["work_style"].choices = [("", "答えない"), *list(self.fields["work_style"].choices)[1:]]
         self.fields["publication"].choices = list(Opinion.Publication.choices)
         self.fields["text"].widget.attrs["maxlength"] = TEXT_MAX_LENGTH
+
+
+class OpinionChoicesForm(forms.ModelForm):
+    """What the author may change after sending."""
+
+    class Meta:
+        model = Opinion
+        fields = ["publication", "wants_result_email"]
+        labels = OpinionForm.Meta.labels
+        help_texts = {"publication": "「公開しない」に変えると、掲載中のご意見もすぐにサイトから外れます。"}
+        widgets = {"publication": forms.RadioSelect}

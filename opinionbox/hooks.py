@@ -1,6 +1,11 @@
 from opinionbox import services
 from opinionbox.models import Opinion
-from worq.lib.hooks import register_deletion_handler, register_exporter, register_mypage_section
+from worq.lib.hooks import (
+    register_deletion_handler,
+    register_exporter,
+    register_key_number,
+    register_mypage_section,
+)
 
 MYPAGE_LIMIT = 5
 
@@ -17,3 +22,6 @@ def _mypage_context(user) -> dict | None:
 register_mypage_section(order=70, template="opinionbox/includes/mypage.html", context=_mypage_context)
 register_exporter(services.opinions_export)
 register_deletion_handler(services.opinions_forget)
+register_key_number(
+    order=60, label="Opinion Box に届いた声", unit="件", count=lambda: Opinion.objects.count()
+)

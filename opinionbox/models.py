@@ -248,6 +248,9 @@ class Event(models.Model):
     class Action(models.TextChoices):
         THEME_OPENED = "theme_opened", "受付開始"
         THEME_CLOSED = "theme_closed", "受付終了"
+        STATUS_CHANGED = "status_changed", "テーマの状態の変更"
+        CHOICES_CHANGED = "choices_changed", "作者による公開設定の変更"
+        WITHDRAWN = "withdrawn", "作者による取り下げ"
         TRIAGED = "triaged", "意見の確認"
         PUBLISHED = "published", "意見の掲載"
         UNPUBLISHED = "unpublished", "意見の掲載取りやめ"

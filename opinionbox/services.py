@@ -122,6 +122,69 @@ def support_set(*, opinion: Opinion, user, supported: bool, now: dt.datetime) ->
         return bool(deleted)
 
 
+def opinion_change_choices(
+    *, opinion: Opinion, publication: str, wants_result_email: bool, now: dt.datetime
+) -> Opinion:
+    """The author changes their mind. Withdrawing consent to publish takes
+    the opinion off the site at once."""
+    with transaction.atomic():
+        current = Opinion.objects.select_for_update().get(pk=opinion.pk)
+        notes = []
+        if current.publication != publication:
+            notes.append(
+                f"公開について: {current.get_publication_display()} → "
+                f"{Opinion.Publication(publication).label}"
+            )
+        current.publication = publication
+        current.wants_result_email = wants_result_email
+        if publication == Opinion.Publication.PRIVATE and current.is_published:
+            current.is_published, current.published_at = False, None
+            notes.append("掲載を取りやめ")
+        current.full_clean()
+        current.save(update_fields=["publication", "wants_result_email", "is_published", "published_at"])
+        if notes:
+            Event.objects.create(
+                theme_id=current.theme_id,
+                opinion=current,
+                actor=current.author,
+                action=Event.Action.CHOICES_CHANGED,
+                note="／".join(notes),
+                created_at=now,
+            )
+    return current
+
+
+def opinion_withdraw(*, opinion: Opinion, now: dt.datetime) -> None:
+    """The author takes back an opinion while the theme still accepts them."""
+    with transaction.atomic():
+        current = Opinion.objects.select_for_update().select_related("theme").get(pk=opinion.pk)
+        if not current.theme.accepts_opinions(timezone.localdate(now)):
+            raise ValidationError(
+                "受付が終わったテーマのご意見は、取り下げられません。"
+                "公開をやめたいときは「公開について」を「公開しない」に変えてください。"
+            )
+        Event.objects.create(
+            theme_id=current.theme_id,
+            actor=current.author,
+            action=Event.Action.WITHDRAWN,
+            note=f"意見ID {current.pk}",
+            created_at=now,
+        )
+        current.delete()
+
+
+def theme_status_change(*, theme: Theme, actor, old_status: str, now: dt.datetime) -> None:
+    """Audit a status set by hand in the admin (e.g. closing a theme early)."""
+    if old_status != theme.status:
+        Event.objects.create(
+            theme=theme,
+            actor=actor,
+            action=Event.Action.STATUS_CHANGED,
+            created_at=now,
+            note=f"{Theme.Status(old_status).label} → {theme.get_status_display()}",
+        )
+
+
 def opinion_triage(
     *,
     opinion: Opinion,

@@ -11,5 +11,6 @@ urlpatterns = [
     path("themes/<int:pk>/results/", views.theme_results, name="theme-results"),
     path("mine/", views.my_opinions, name="my-opinions"),
     path("opinions/<int:pk>/", views.opinion_detail, name="opinion-detail"),
+    path("opinions/<int:pk>/withdraw/", views.opinion_withdraw, name="opinion-withdraw"),
     path("opinions/<int:pk>/support/", views.support, name="support"),
 ]

@@ -1,3 +1,5 @@
+import copy
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -9,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from members.access import has_tier, registered_required
 from opinionbox import services
-from opinionbox.forms import OpinionForm
+from opinionbox.forms import OpinionChoicesForm, OpinionForm
 from opinionbox.models import Opinion, Support, Theme
 
 OPINIONS_PER_PAGE = 20
@@ -94,7 +96,36 @@ def opinion_create(request, pk: int):
 
 @registered_required
 def opinion_detail(request, pk: int):
-    return render(request, "opinionbox/opinion_detail.html", {"opinion": get_opinion_for_member(request, pk)})
+    opinion = get_opinion_for_member(request, pk)
+    # A copy, so a rejected form does not change what the page shows as saved.
+    form = OpinionChoicesForm(request.POST or None, instance=copy.copy(opinion))
+    if request.method == "POST" and form.is_valid():
+        services.opinion_change_choices(opinion=opinion, now=timezone.now(), **form.cleaned_data)
+        messages.success(request, "設定を変更しました。")
+        return redirect(opinion)
+    return render(
+        request,
+        "opinionbox/opinion_detail.html",
+        {
+            "opinion": opinion,
+            "form": form,
+            "can_withdraw": opinion.theme.accepts_opinions(timezone.localdate()),
+        },
+    )
+
+
+@registered_required
+def opinion_withdraw(request, pk: int):
+    opinion = get_opinion_for_member(request, pk)
+    if request.method == "POST":
+        try:
+            services.opinion_withdraw(opinion=opinion, now=timezone.now())
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(opinion)
+        messages.success(request, "ご意見を取り下げました。")
+        return redirect("opinionbox:my-opinions")
+    return render(request, "opinionbox/opinion_withdraw.html", {"opinion": opinion})
 
 
 @registered_required

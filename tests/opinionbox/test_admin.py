@@ -129,3 +129,28 @@ def test_other_staff_groups_cannot_see_opinions(client):
 
 def test_staff_cannot_add_opinions(editor_client):
     assert editor_client.get(reverse("admin:opinionbox_opinion_add")).status_code == 403
+
+
+def test_closing_a_theme_early_is_audited(editor_client):
+    theme = ThemeFactory(status=Theme.Status.OPEN)
+    editor_client.post(
+        reverse("admin:opinionbox_theme_change", args=[theme.pk]),
+        {
+            "title": theme.title,
+            "description": "説明",
+            "why_we_ask": "理由",
+            "opens_on": theme.opens_on.isoformat(),
+            "closes_on": theme.closes_on.isoformat(),
+            "status": "counting",
+            "result-TOTAL_FORMS": "0",
+            "result-INITIAL_FORMS": "0",
+            "updates-TOTAL_FORMS": "0",
+            "updates-INITIAL_FORMS": "0",
+            "events-TOTAL_FORMS": "0",
+            "events-INITIAL_FORMS": "0",
+        },
+    )
+    theme.refresh_from_db()
+    assert theme.status == Theme.Status.COUNTING
+    event = Event.objects.get(theme=theme)
+    assert event.action == "status_changed" and event.note == "受付中 → 集計中"

@@ -305,3 +305,65 @@ def test_later_updates_are_shown(client):
     for url in (theme.get_absolute_url(), reverse("opinionbox:theme-results", args=[theme.pk])):
         html = client.get(url).content.decode()
         assert "運営からのその後の報告" in html and "その後、ひな形を公開しました" in html
+
+
+# --- The author changes their mind ---------------------------------------------------
+def test_author_withdraws_consent_and_the_opinion_leaves_the_site(client, registered_user):
+    opinion = OpinionFactory(
+        author=registered_user,
+        is_published=True,
+        publication="nickname",
+        published_at=timezone.now(),
+        wants_result_email=True,
+    )
+    client.force_login(registered_user)
+    response = client.post(opinion.get_absolute_url(), {"publication": "private"})
+    assert response.status_code == 302
+    opinion.refresh_from_db()
+    assert opinion.publication == "private" and not opinion.is_published
+    assert not opinion.wants_result_email
+    assert opinion.events.get().action == "choices_changed"
+    assert opinion.text not in client.get(opinion.theme.get_absolute_url()).content.decode()
+
+
+def test_bad_choice_is_refused_next_to_the_field(client, registered_user):
+    opinion = OpinionFactory(author=registered_user, publication="anonymous")
+    client.force_login(registered_user)
+    response = client.post(opinion.get_absolute_url(), {"publication": "everyone"})
+    assert response.status_code == 200 and "正しく選択してください" in response.content.decode()
+    opinion.refresh_from_db()
+    assert opinion.publication == "anonymous"
+
+
+def test_another_member_cannot_change_or_withdraw(client, member, other_member):
+    opinion = OpinionFactory(author=member, publication="anonymous")
+    client.force_login(other_member)
+    assert client.post(opinion.get_absolute_url(), {"publication": "nickname"}).status_code == 404
+    withdraw = reverse("opinionbox:opinion-withdraw", args=[opinion.pk])
+    assert client.post(withdraw).status_code == 404
+    opinion.refresh_from_db()
+    assert opinion.publication == "anonymous"
+
+
+def test_withdraw_while_open_after_confirmation(client, registered_user):
+    opinion = OpinionFactory(author=registered_user)
+    url = reverse("opinionbox:opinion-withdraw", args=[opinion.pk])
+    client.force_login(registered_user)
+    assert "取り下げますか" in client.get(url).content.decode()
+    assert Opinion.objects.filter(pk=opinion.pk).exists()  # GET changes nothing
+    response = client.post(url)
+    assert response.status_code == 302 and not Opinion.objects.filter(pk=opinion.pk).exists()
+
+
+def test_withdraw_after_close_is_refused(client, registered_user):
+    opinion = OpinionFactory(author=registered_user, theme__status=Theme.Status.COUNTING)
+    client.force_login(registered_user)
+    response = client.post(reverse("opinionbox:opinion-withdraw", args=[opinion.pk]), follow=True)
+    assert "取り下げられません" in response.content.decode()
+    assert Opinion.objects.filter(pk=opinion.pk).exists()
+
+
+def test_home_key_number_counts_real_opinions(client):
+    OpinionFactory.create_batch(3)
+    html = client.get(reverse("home")).content.decode()
+    assert "Opinion Box に届いた声" in html
