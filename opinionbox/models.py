@@ -9,6 +9,7 @@ Invariants kept by the database:
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -240,6 +241,11 @@ class ThemeUpdate(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        # Follow-up reports tell what happened after the box closed.
+        if self.theme_id and self.theme.status in (Theme.Status.SCHEDULED, Theme.Status.OPEN):
+            raise ValidationError("その後の報告は、受付が終わったテーマにだけ付けられます。")
 
 
 class Event(models.Model):

@@ -27,18 +27,20 @@ def theme_statuses_update(*, now: dt.datetime) -> dict[str, int]:
     passed. Conditional UPDATEs: running it twice changes nothing the second time."""
     today = timezone.localdate(now)
     with transaction.atomic():
+        # Rows are locked so a second worker running at the same time waits,
+        # then finds nothing left to change and records nothing twice.
         to_open = list(
-            Theme.objects.filter(
-                status=Theme.Status.SCHEDULED, opens_on__lte=today, closes_on__gte=today
-            ).values_list("pk", flat=True)
+            Theme.objects.select_for_update()
+            .filter(status=Theme.Status.SCHEDULED, opens_on__lte=today, closes_on__gte=today)
+            .values_list("pk", flat=True)
         )
         opened = Theme.objects.filter(pk__in=to_open, status=Theme.Status.SCHEDULED).update(
             status=Theme.Status.OPEN, updated_at=now
         )
         to_close = list(
-            Theme.objects.filter(
-                status__in=[Theme.Status.SCHEDULED, Theme.Status.OPEN], closes_on__lt=today
-            ).values_list("pk", flat=True)
+            Theme.objects.select_for_update()
+            .filter(status__in=[Theme.Status.SCHEDULED, Theme.Status.OPEN], closes_on__lt=today)
+            .values_list("pk", flat=True)
         )
         closed = Theme.objects.filter(
             pk__in=to_close, status__in=[Theme.Status.SCHEDULED, Theme.Status.OPEN]
@@ -67,7 +69,7 @@ def opinion_submit(*, theme: Theme, author, data: dict, now: dt.datetime) -> Opi
         # Serialise one person's sends so a double tap cannot slip past the
         # duplicate check below.
         get_user_model().objects.select_for_update().filter(pk=author.pk).first()
-        theme = Theme.objects.select_for_update().get(pk=theme.pk)
+        theme = Theme.objects.get(pk=theme.pk)
         if not theme.accepts_opinions(timezone.localdate(now)):
             raise ValidationError(_closed_message(theme, timezone.localdate(now)))
         text = (data.get("text") or "").strip()

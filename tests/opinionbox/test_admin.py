@@ -154,3 +154,30 @@ def test_closing_a_theme_early_is_audited(editor_client):
     assert theme.status == Theme.Status.COUNTING
     event = Event.objects.get(theme=theme)
     assert event.action == "status_changed" and event.note == "受付中 → 集計中"
+
+
+def test_later_update_only_on_a_closed_theme(editor_client):
+    theme = ThemeFactory(status=Theme.Status.OPEN)
+    response = editor_client.post(
+        reverse("admin:opinionbox_theme_change", args=[theme.pk]),
+        {
+            "title": theme.title,
+            "description": "説明",
+            "why_we_ask": "理由",
+            "opens_on": theme.opens_on.isoformat(),
+            "closes_on": theme.closes_on.isoformat(),
+            "status": "open",
+            "result-TOTAL_FORMS": "0",
+            "result-INITIAL_FORMS": "0",
+            "updates-TOTAL_FORMS": "1",
+            "updates-INITIAL_FORMS": "0",
+            "updates-0-title": "その後",
+            "updates-0-body": "本文",
+            "updates-0-published_on": "2026-11-01",
+            "events-TOTAL_FORMS": "0",
+            "events-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "受付が終わったテーマにだけ" in response.content.decode()
+    assert not theme.updates.exists()
