@@ -367,3 +367,11 @@ def test_home_key_number_counts_real_opinions(client):
     OpinionFactory.create_batch(3)
     html = client.get(reverse("home")).content.decode()
     assert "Opinion Box に届いた声" in html
+
+
+@pytest.mark.parametrize("name", ["opinion-create", "my-opinions", "opinion-detail", "opinion-withdraw"])
+def test_every_personal_page_sends_anonymous_to_log_in(client, name):
+    opinion = OpinionFactory()
+    args = {"opinion-create": [opinion.theme.pk], "my-opinions": []}.get(name, [opinion.pk])
+    response = client.get(reverse(f"opinionbox:{name}", args=args))
+    assert response.status_code == 302 and reverse("account_login") in response["Location"]
