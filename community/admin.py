@@ -372,7 +372,7 @@ class ReviewItemAdmin(PostAdmin):
         return (
             super()
             .get_queryset(request)
-            .filter(Q(status=Post.Status.AUTO_HIDDEN) | Q(reports__resolved_at__isnull=True))
+            .needs_review()
             .annotate(
                 _open=Count("reports", filter=Q(reports__resolved_at__isnull=True), distinct=True),
                 _last=Max("reports__created_at"),

@@ -97,9 +97,9 @@ class PostQuerySet(models.QuerySet):
         return self.filter(status__in=[Post.Status.VISIBLE, Post.Status.DELETED])
 
     def needs_review(self):
-        return self.filter(
-            Q(status=Post.Status.AUTO_HIDDEN) | Q(reports__resolved_at__isnull=True)
-        ).distinct()
+        """Auto-hidden posts, and posts with at least one report not yet handled."""
+        open_reports = Report.objects.filter(post=models.OuterRef("pk"), resolved_at__isnull=True)
+        return self.filter(Q(status=Post.Status.AUTO_HIDDEN) | models.Exists(open_reports))
 
 
 class Post(models.Model):

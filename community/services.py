@@ -73,7 +73,7 @@ def _check_posting_limits(*, user: User, topic: Topic, now: dt.datetime) -> None
     facts = rules.PostingFacts(
         now=now,
         joined_at=user.date_joined,
-        posts_since_joining=mine.filter(created_at__gte=user.date_joined).count(),
+        posts_since_joining=mine.count(),
         last_post_at=stats["last"],
         last_post_in_topic_at=stats["last_in_topic"],
         slow_mode_seconds=topic.slow_mode_seconds,
