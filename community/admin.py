@@ -268,6 +268,16 @@ class PostAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Everything is read-only here; changes happen through the moderation links.
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}_moderate"
         moderate = path("moderate/", self.admin_site.admin_view(self.moderate_view), name=name)
