@@ -7,7 +7,6 @@ from community.models import Post, Reaction, Report, Suspension
 from worq.lib.hooks import (
     register_deletion_handler,
     register_exporter,
-    register_key_number,
     register_mypage_section,
 )
 
@@ -70,12 +69,6 @@ def export(user) -> dict:
     }
 
 
-register_key_number(
-    order=40,
-    label="コミュニティへの投稿",
-    unit="件",
-    count=lambda: Post.objects.filter(status=Post.Status.VISIBLE).count(),
-)
 register_mypage_section(order=40, template="community/includes/mypage.html", context=mypage_context)
 register_exporter(export)
 register_deletion_handler(lambda user: services.personal_data_remove(user=user))

@@ -5,6 +5,8 @@ Every state change goes through ``community.services``; the admin and the
 views never write these rows directly.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -89,6 +91,12 @@ class Topic(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+    @property
+    def slow_mode_label(self) -> str:
+        from community.rules import wait_text
+
+        return wait_text(dt.timedelta(seconds=self.slow_mode_seconds))
 
 
 class PostQuerySet(models.QuerySet):

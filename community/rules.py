@@ -24,7 +24,7 @@ class PostingFacts:
     slow_mode_seconds: int
 
 
-def _wait_text(delta: dt.timedelta) -> str:
+def wait_text(delta: dt.timedelta) -> str:
     seconds = max(1, int(delta.total_seconds() + 0.999))
     if seconds < 60:
         return f"{seconds}秒"
@@ -42,21 +42,21 @@ def posting_refusal(facts: PostingFacts) -> str | None:
         wait = facts.joined_at + NEW_ACCOUNT_PERIOD - facts.now
         return (
             f"登録して最初の1日は、投稿と返信をあわせて{NEW_ACCOUNT_MAX_POSTS}件までにしています。"
-            f"あと{_wait_text(wait)}ほどで、また投稿できるようになります。"
+            f"あと{wait_text(wait)}ほどで、また投稿できるようになります。"
         )
     if new_account and facts.last_post_at is not None:
         wait = facts.last_post_at + NEW_ACCOUNT_MIN_INTERVAL - facts.now
         if wait > dt.timedelta(0):
             return (
                 "登録して最初の1日は、続けて投稿するときに少し間をあけていただいています。"
-                f"あと{_wait_text(wait)}ほど待ってから、もう一度送ってください。"
+                f"あと{wait_text(wait)}ほど待ってから、もう一度送ってください。"
             )
     if facts.slow_mode_seconds and facts.last_post_in_topic_at is not None:
         wait = facts.last_post_in_topic_at + dt.timedelta(seconds=facts.slow_mode_seconds) - facts.now
         if wait > dt.timedelta(0):
             return (
                 "このお題は、ゆっくり話せるように投稿の間隔をあけていただいています（スローモード）。"
-                f"あと{_wait_text(wait)}ほど待ってから、もう一度送ってください。"
+                f"あと{wait_text(wait)}ほど待ってから、もう一度送ってください。"
             )
     return None
 

@@ -115,14 +115,16 @@ def test_topic_page_queries_do_not_grow_with_posts(client, poster, topic, django
 
     Reaction.objects.bulk_create([Reaction(post=p, user=poster, kind="empathy") for p in posts])
     client.force_login(poster)
-    with django_assert_max_num_queries(12):
+    # session, user, topic, count, posts, replies, tier (2), reactions, suspension
+    with django_assert_max_num_queries(10):
         response = client.get(topic.get_absolute_url())
     assert response.status_code == 200
     assert response.content.decode().count('class="card post"') == 20
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         assert client.get(topic.get_absolute_url() + "?page=20").status_code == 200
     client.logout()
-    with django_assert_max_num_queries(6):
+    # topic, count, posts, replies
+    with django_assert_max_num_queries(4):
         assert client.get(topic.get_absolute_url()).status_code == 200
 
 
@@ -294,6 +296,8 @@ def test_slow_mode(poster_client, topic):
     response = poster_client.post(post_url(topic), {"kind": "other", "body": "二つめ"})
     assert "スローモード" in response.content.decode() and "5分" in response.content.decode()
     assert Post.objects.count() == 1
+    page = poster_client.get(topic.get_absolute_url()).content.decode()
+    assert "続けて投稿するときは5分ほど間をあけて" in page
 
 
 # --- Replies ------------------------------------------------------------------------
