@@ -128,13 +128,32 @@ def problems(text: str) -> list[str]:
     return []
 
 
+_LIST_ITEM = re.compile(r"^\s*(?:(?:[-*+]|\d+[.)])\s+\S|・\s*\S)")
+
+
+def _separate_lists(text: str) -> str:
+    """People start a list on the very next line ("前に、\n- 範囲"); Markdown
+    needs a blank line around it. 「・」 counts as a bullet too."""
+    lines: list[str] = []
+    previous_is_item = False
+    for line in text.replace("\r\n", "\n").split("\n"):
+        is_item = bool(_LIST_ITEM.match(line))
+        if is_item and line.lstrip().startswith("・"):
+            line = "- " + line.lstrip()[1:].lstrip()
+        if lines and lines[-1].strip() and is_item != previous_is_item:
+            lines.append("")
+        lines.append(line)
+        previous_is_item = is_item
+    return "\n".join(lines)
+
+
 def render(text: str) -> str:
     """Plain text with light formatting → safe HTML.
 
     The text is escaped first, so anything that looks like HTML is shown as
     written; Markdown then adds paragraphs, line breaks, lists and links,
     and nh3 keeps only those tags (links get rel="nofollow ugc noopener")."""
-    escaped = html.escape(text or "", quote=False)
+    escaped = _separate_lists(html.escape(text or "", quote=False))
     escaped = _BARE_URL.sub(lambda m: f"[{m.group(0)}]({m.group(0)})", escaped)
     rendered = markdown.markdown(escaped, extensions=["nl2br", "sane_lists"], output_format="html")
     return nh3.clean(

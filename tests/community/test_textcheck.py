@@ -86,3 +86,18 @@ def test_script_links_are_refused(text):
 
 def test_ordinary_links_are_fine():
     assert textcheck.problems("https://www.mhlw.go.jp/ を参考にしました") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "前に、\n- 範囲\n- 回数\nを書き出す",
+            "<p>前に、</p>\n<ul>\n<li>範囲</li>\n<li>回数</li>\n</ul>\n<p>を書き出す</p>",
+        ),
+        ("・見積書\n・契約書", "<ul>\n<li>見積書</li>\n<li>契約書</li>\n</ul>"),
+        ("-3度でした\n1.5倍になった", "<p>-3度でした<br>\n1.5倍になった</p>"),
+    ],
+)
+def test_lists_written_the_way_people_type_them(text, expected):
+    assert textcheck.render(text) == expected
