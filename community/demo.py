@@ -129,7 +129,7 @@ def _post(*, topic, author, body, when, kind="", parent=None) -> Post:
         author=author,
         parent=parent,
         body=body,
-        defaults={"kind": kind, "body_html": html, "created_at": when},
+        defaults={"kind": kind, "body_html": html, "created_at": when, "last_activity_at": when},
     )
     if not created and post.body_html != html:
         # The rendering rules improved since the demo was first loaded.
@@ -165,6 +165,8 @@ def load(*, stdout) -> str:
                 parent=post,
                 when=when + dt.timedelta(hours=2 + j),
             )
+        newest = post.replies.order_by("-created_at").values_list("created_at", flat=True).first()
+        Post.objects.filter(pk=post.pk).update(last_activity_at=newest or post.created_at)
         for reactor, reaction in reactions:
             Reaction.objects.get_or_create(post=post, user=users[reactor], kind=reaction)
         latest = Post.objects.filter(topic=topic).order_by("-created_at").first()

@@ -141,6 +141,8 @@ class Post(models.Model):
     empathy_count = models.PositiveIntegerField("共感した", default=0)
     helpful_count = models.PositiveIntegerField("参考になった", default=0)
     created_at = models.DateTimeField("投稿日時", default=timezone.now)
+    # A top-level post moves up when someone replies (newest activity first).
+    last_activity_at = models.DateTimeField("最後の動き", default=timezone.now, editable=False)
     edited_at = models.DateTimeField("編集日時", null=True, blank=True)
     deleted_at = models.DateTimeField("削除日時", null=True, blank=True)
 
@@ -150,7 +152,7 @@ class Post(models.Model):
         verbose_name = "投稿"
         verbose_name_plural = "投稿"
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["topic", "parent", "status", "-created_at"])]
+        indexes = [models.Index(fields=["topic", "parent", "-last_activity_at"])]
         constraints = [
             models.CheckConstraint(
                 condition=Q(parent__isnull=False) | ~Q(kind=""),

@@ -106,6 +106,7 @@ def post_create(*, topic: Topic, author: User, kind: str, body: str, now: dt.dat
             body=body.strip(),
             body_html=textcheck.render(body.strip()),
             created_at=now,
+            last_activity_at=now,
         )
         post.full_clean()
         post.save()
@@ -134,9 +135,11 @@ def reply_create(*, parent: Post, author: User, body: str, now: dt.datetime) -> 
             body=body.strip(),
             body_html=textcheck.render(body.strip()),
             created_at=now,
+            last_activity_at=now,
         )
         reply.full_clean()
         reply.save()
+        Post.objects.filter(pk=parent.pk).update(last_activity_at=now)
         _touch(topic, now)
         if parent.author_id != author.pk:
             from community.tasks import send_reply_notice

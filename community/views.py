@@ -50,6 +50,7 @@ def topic_detail(request, pk):
     visible = _visible_to(request.user)
     posts = (
         topic.posts.filter(visible, parent=None)
+        .order_by("-last_activity_at", "-id")
         .select_related("author")
         .prefetch_related(
             Prefetch(

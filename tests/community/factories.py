@@ -44,6 +44,7 @@ class PostFactory(factory.django.DjangoModelFactory):
     body = factory.Sequence(lambda n: f"請求書の支払期日を先に確認するようにしました。その{n}")
     body_html = factory.LazyAttribute(lambda o: textcheck.render(o.body))
     created_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=2))
+    last_activity_at = factory.LazyAttribute(lambda o: o.created_at)
 
 
 class ReplyFactory(PostFactory):

@@ -403,3 +403,12 @@ def test_hidden_post_shows_its_reason_to_the_author_only(client, poster, topic, 
     html = client.get(topic.get_absolute_url()).content.decode()
     assert "見えなくなる文" in html
     assert "理由：個人が特定できる内容のため" in html
+
+
+def test_a_reply_brings_its_post_to_the_top(poster_client, topic):
+    older = PostFactory(topic=topic, body="前からある投稿",
+                        created_at=timezone.now() - dt.timedelta(days=5))
+    PostFactory(topic=topic, body="新しめの投稿", created_at=timezone.now() - dt.timedelta(days=1))
+    poster_client.post(reverse("community:reply-create", args=[older.pk]), {"body": "返信です"})
+    html = poster_client.get(topic.get_absolute_url()).content.decode()
+    assert html.index("前からある投稿") < html.index("新しめの投稿")
