@@ -13,14 +13,9 @@ class _BodyForm(forms.Form):
     body = forms.CharField(
         label="本文",
         help_text=BODY_HELP,
-        max_length=rules.MAX_BODY_LENGTH,
         strip=True,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={
-            "required": "本文を入力してください。",
-            "max_length": f"本文は{rules.MAX_BODY_LENGTH:,}文字以内にしてください"
-            "（いまは%(show_value)s文字です）。",
-        },
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": rules.MAX_BODY_LENGTH}),
+        error_messages={"required": "本文を入力してください。"},
     )
     confirmed = forms.BooleanField(
         label="内容を見直しました。このまま投稿します",
@@ -33,6 +28,11 @@ class _BodyForm(forms.Form):
 
     def clean_body(self):
         body = self.cleaned_data["body"]
+        if len(body) > rules.MAX_BODY_LENGTH:
+            raise forms.ValidationError(
+                f"本文は{rules.MAX_BODY_LENGTH:,}文字以内にしてください（いまは{len(body):,}文字です）。"
+                "長くなるときは、いくつかに分けて投稿してください。"
+            )
         problems = textcheck.problems(body)
         if problems:
             raise forms.ValidationError(problems)

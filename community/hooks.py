@@ -1,14 +1,19 @@
 """What the community adds to the home page, マイページ, export and deletion."""
 
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from community import services
-from community.models import Post, Reaction, Report, Suspension
+from community.models import Post, Reaction, Report, Suspension, Topic
 from worq.lib.hooks import (
     register_deletion_handler,
     register_exporter,
     register_mypage_section,
+    register_search_section,
 )
+
+SEARCH_LIMIT = 5
 
 
 def mypage_context(user) -> dict | None:
@@ -69,6 +74,47 @@ def export(user) -> dict:
     }
 
 
+def search(query: str) -> dict | None:
+    """Topics and visible posts whose words match, for the site search page."""
+    query = " ".join((query or "").split())[:100]
+    if len(query) < 2:
+        return None
+    topics = list(
+        Topic.objects.listed()
+        .filter(Q(title__icontains=query) | Q(prompt__icontains=query))
+        .select_related("community")
+        .order_by("-last_activity_at")[:SEARCH_LIMIT]
+    )
+    posts = list(
+        Post.objects.filter(status=Post.Status.VISIBLE, body__icontains=query)
+        .exclude(topic__status=Topic.Status.ARCHIVED)
+        .filter(topic__community__is_active=True)
+        .select_related("topic__community", "author")
+        .order_by("-created_at")[:SEARCH_LIMIT]
+    )
+    items = [
+        {"title": t.title, "url": t.get_absolute_url(), "note": t.community.name, "excerpt": ""}
+        for t in topics
+    ] + [
+        {
+            "title": p.topic.title,
+            "url": p.get_absolute_url(),
+            "note": f"{p.author.display_name} さんの{'返信' if p.parent_id else p.get_kind_display()}",
+            "excerpt": p.body[:120],
+        }
+        for p in posts
+    ]
+    if not items:
+        return None
+    return {
+        "title": "コミュニティの声",
+        "template": "community/includes/search_results.html",
+        "items": items,
+        "more_url": reverse("community:index"),
+    }
+
+
+register_search_section(order=30, search=search)
 register_mypage_section(order=40, template="community/includes/mypage.html", context=mypage_context)
 register_exporter(export)
 register_deletion_handler(lambda user: services.personal_data_remove(user=user))

@@ -89,3 +89,19 @@ def test_demo_is_idempotent(db):
     )
     assert Post.objects.filter(parent__isnull=True).count() >= 6
     assert Post.objects.filter(author__email="guest@example.jp").exists()
+
+
+def test_search_section_finds_topics_and_visible_posts(topic, staff):
+    from django.template.loader import render_to_string
+
+    from community.hooks import search
+
+    PostFactory(topic=topic, body="請求書の支払いサイトを短くしてもらいました")
+    hidden = PostFactory(topic=topic, body="請求書の話（非表示）")
+    services.post_hide(post=hidden, actor=staff, reason="テスト", now=timezone.now())
+    result = search("請求書")
+    assert [i["excerpt"][:5] for i in result["items"]] == ["請求書の支"]
+    assert search("報酬の交渉")["items"][0]["title"] == topic.title
+    assert search("みつからない言葉") is None and search("a") is None
+    html = render_to_string(result["template"], {"section": result})
+    assert "コミュニティの声" in html and topic.get_absolute_url() in html

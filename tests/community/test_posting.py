@@ -195,7 +195,7 @@ def test_get_changes_nothing(poster_client, topic):
         ({"kind": "solved", "body": "   \n  "}, "本文を入力してください。"),
         (
             {"kind": "solved", "body": "あ" * 20_000},
-            "本文は4,000文字以内にしてください（いまは20000文字です）。",
+            "本文は4,000文字以内にしてください（いまは20,000文字です）。",
         ),
         ({"kind": "", "body": "こんにちは"}, "投稿の種類を選んでください。"),
         ({"kind": "spam", "body": "こんにちは"}, "投稿の種類を選んでください。"),
@@ -406,8 +406,7 @@ def test_hidden_post_shows_its_reason_to_the_author_only(client, poster, topic, 
 
 
 def test_a_reply_brings_its_post_to_the_top(poster_client, topic):
-    older = PostFactory(topic=topic, body="前からある投稿",
-                        created_at=timezone.now() - dt.timedelta(days=5))
+    older = PostFactory(topic=topic, body="前からある投稿", created_at=timezone.now() - dt.timedelta(days=5))
     PostFactory(topic=topic, body="新しめの投稿", created_at=timezone.now() - dt.timedelta(days=1))
     poster_client.post(reverse("community:reply-create", args=[older.pk]), {"body": "返信です"})
     html = poster_client.get(topic.get_absolute_url()).content.decode()
