@@ -480,14 +480,52 @@ class SuspensionAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="選んだ利用停止を解除する", permissions=["change"])
+    @admin.action(description="選んだ利用停止を解除する（理由を入力）", permissions=["change"])
     def lift(self, request, queryset):
-        now = timezone.now()
-        for suspension in queryset:
-            services.suspension_lift(
-                suspension=suspension, actor=request.user, reason="管理画面から解除", now=now
-            )
-        self.message_user(request, "利用停止を解除しました。", messages.SUCCESS)
+        return _to_moderate(request, "suspension", "lift", queryset)
+
+    def get_urls(self):
+        moderate = path(
+            "moderate/",
+            self.admin_site.admin_view(self.moderate_view),
+            name="community_suspension_moderate",
+        )
+        return [moderate, *super().get_urls()]
+
+    def moderate_view(self, request):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        suspensions = list(
+            Suspension.objects.filter(pk__in=_ids(request), lifted_at__isnull=True).select_related("user")
+        )
+        if not suspensions:
+            return redirect("admin:community_suspension_changelist")
+        form = ModerationForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            for suspension in suspensions:
+                services.suspension_lift(
+                    suspension=suspension,
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                    now=timezone.now(),
+                )
+            self.message_user(request, f"{len(suspensions)}件の利用停止を解除しました。", messages.SUCCESS)
+            return redirect("admin:community_suspension_changelist")
+        return TemplateResponse(
+            request,
+            "admin/community/moderate.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": "利用停止を解除する",
+                "action": "lift",
+                "action_label": "利用停止を解除する",
+                "form": form,
+                "suspensions": suspensions,
+                "ids": ",".join(str(s.pk) for s in suspensions),
+                "post_url": reverse("admin:community_suspension_moderate"),
+            },
+        )
 
 
 @admin.register(ModerationAction)

@@ -160,14 +160,21 @@ def test_suspension_added_in_admin_and_lifted(mod_client, poster):
     assert response.status_code == 302
     suspension = Suspension.objects.get()
     assert suspension.user == poster
-    mod_client.post(
+    response = mod_client.post(
         reverse("admin:community_suspension_changelist"),
         {"action": "lift", "_selected_action": [suspension.pk]},
     )
+    assert "action=lift" in response.url
+    assert "スパムの連投" in mod_client.get(response.url).content.decode()
+    moderate(mod_client, "suspension", "lift", [suspension], reason="")
+    suspension.refresh_from_db()
+    assert suspension.lifted_at is None
+    moderate(mod_client, "suspension", "lift", [suspension], reason="反省の連絡があったため")
     suspension.refresh_from_db()
     assert suspension.lifted_at is not None
     assert services.suspension_in_force(user=poster, now=timezone.now()) is None
     assert [a.action for a in ModerationAction.objects.order_by("id")] == ["suspend", "lift"]
+    assert ModerationAction.objects.get(action="lift").reason == "反省の連絡があったため"
 
 
 def test_topic_added_in_admin_by_moderator(mod_client, moderator, topic):
