@@ -94,7 +94,7 @@ def _viewer_context(request, posts: list[Post]) -> dict:
     }
 
 
-def _save(request, form, create):
+def _save(form, create):
     """Run ``create`` if the form is valid; put service refusals next to the form."""
     if not form.is_valid():
         return None
@@ -111,7 +111,6 @@ def post_create(request, pk):
     form = PostForm(request.POST or None)
     if request.method == "POST":
         post = _save(
-            request,
             form,
             lambda d: services.post_create(
                 topic=topic, author=request.user, kind=d["kind"], body=d["body"], now=timezone.now()
@@ -134,7 +133,6 @@ def reply_create(request, pk):
     form = ReplyForm(request.POST or None)
     if request.method == "POST":
         reply = _save(
-            request,
             form,
             lambda d: services.reply_create(
                 parent=parent, author=request.user, body=d["body"], now=timezone.now()
@@ -158,7 +156,6 @@ def post_edit(request, pk):
     form = form_class(request.POST or None, initial={"body": post.body, "kind": post.kind})
     if request.method == "POST":
         saved = _save(
-            request,
             form,
             lambda d: services.post_edit(
                 post=post, editor=request.user, body=d["body"], kind=d.get("kind", ""), now=timezone.now()
@@ -212,6 +209,8 @@ def post_react(request, pk):
         error = "リアクションの種類が正しくありません。"
     if request.htmx:
         post.refresh_from_db(fields=["empathy_count", "helpful_count"])
+        # Always 200: htmx swaps only successful responses, and the fragment
+        # carries the message next to the buttons.
         return render(
             request,
             "community/topic_detail.html#reactions",
@@ -221,7 +220,6 @@ def post_react(request, pk):
                 "can_post": True,
                 "reacted": _reacted(request.user, post),
             },
-            status=400 if error else 200,
         )
     if error:
         messages.error(request, error)
@@ -240,7 +238,6 @@ def post_report(request, pk):
     form = ReportForm(request.POST or None)
     if request.method == "POST":
         report = _save(
-            request,
             form,
             lambda d: services.report_create(
                 post=post, reporter=request.user, reason=d["reason"], note=d["note"], now=timezone.now()
