@@ -1,0 +1,197 @@
+"""Sending a Letters campaign: recipient rows, batches, claims and recovery.
+
+Invariants:
+- one ``Delivery`` per campaign and subscription (database constraint);
+- a row is sent only by the run that moved it from ``queued`` to ``sending``
+  with a conditional UPDATE, and it is marked ``sent`` right after the SMTP
+  server accepted it, so a second, concurrent run never sends it again;
+- a run that died leaves its unsent rows ``sending`` under its claim token:
+  the same task re-delivered (acks_late keeps the task id) or the lease sweep
+  puts them back to ``queued``, so nobody is left out;
+- the subscription is re-checked when each batch is claimed, so an
+  unsubscribe counts for every batch claimed after it.
+"""
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from magazine import letters, tokens
+from magazine.models import Campaign, Delivery, Subscription
+from magazine.services import campaign_audience
+from worq.lib.markup import markdown_to_html
+
+BATCH_SIZE = 200
+# A claim older than the task time limit belongs to a run that is gone.
+LEASE = dt.timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 300) + 60)
+# Queued rows handed to the broker this long ago without progress are handed again.
+REDISPATCH_AFTER = dt.timedelta(minutes=15)
+
+
+def render_letter(campaign: Campaign) -> letters.Letter:
+    """Render once per batch; the personal unsubscribe URL is filled in per message."""
+    context = {
+        "campaign": campaign,
+        "body_html": markdown_to_html(campaign.body, allow_images=True),
+        "body_text": letters.markdown_to_text(campaign.body),
+        "unsubscribe_url": letters.UNSUBSCRIBE_PLACEHOLDER,
+        "site_url": settings.SITE_URL,
+    }
+    return letters.Letter(
+        subject=" ".join(campaign.subject.split()),
+        text=render_to_string("emails/magazine-letter-body.txt", context),
+        html=render_to_string("emails/magazine-letter-body.html", context),
+    )
+
+
+def unsubscribe_url(subscription_id: int) -> str:
+    token = tokens.unsubscribe_token(subscription_id=subscription_id)
+    return settings.SITE_URL + reverse("magazine:letters-unsubscribe", args=[token])
+
+
+def recipients_build(*, campaign: Campaign, now: dt.datetime) -> int:
+    """Freeze the audience into delivery rows. Safe to run twice (unique rows)."""
+    if campaign.recipients_built_at is None:
+        rows = [
+            Delivery(campaign=campaign, subscription_id=pk, email=email)
+            for pk, email in campaign_audience(campaign).values_list("pk", "user__email")
+        ]
+        Delivery.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+        Campaign.objects.filter(pk=campaign.pk, recipients_built_at__isnull=True).update(
+            recipients_built_at=now
+        )
+    return Delivery.objects.filter(campaign=campaign).count()
+
+
+def batches_take(*, campaign_id: int, now: dt.datetime) -> list[list[int]]:
+    """Queued rows not yet handed to the broker (or handed long ago), in batches."""
+    due = Delivery.objects.filter(campaign_id=campaign_id, status=Delivery.Status.QUEUED).filter(
+        Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=now - REDISPATCH_AFTER)
+    )
+    ids = list(due.order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        return []
+    Delivery.objects.filter(pk__in=ids, status=Delivery.Status.QUEUED).update(dispatched_at=now)
+    return [ids[i : i + BATCH_SIZE] for i in range(0, len(ids), BATCH_SIZE)]
+
+
+def leases_expire(*, campaign_id: int, now: dt.datetime) -> int:
+    return Delivery.objects.filter(
+        campaign_id=campaign_id, status=Delivery.Status.SENDING, claimed_at__lt=now - LEASE
+    ).update(status=Delivery.Status.QUEUED, claim_token="", dispatched_at=None)
+
+
+def campaign_finish_if_done(*, campaign_id: int, now: dt.datetime) -> bool:
+    open_rows = Delivery.objects.filter(
+        campaign_id=campaign_id, status__in=[Delivery.Status.QUEUED, Delivery.Status.SENDING]
+    )
+    if open_rows.exists():
+        return False
+    return bool(
+        Campaign.objects.filter(
+            pk=campaign_id, status=Campaign.Status.SENDING, recipients_built_at__isnull=False
+        ).update(status=Campaign.Status.SENT, finished_at=now)
+    )
+
+
+@dataclass
+class BatchResult:
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+
+
+def batch_send(
+    *, campaign_id: int, delivery_ids: list[int], claim_token: str, now: dt.datetime,
+    connection=None,
+) -> BatchResult:
+    """Send one batch over one SMTP connection.
+
+    Raises ``letters.TransientSendError`` after putting the unsent rows back.
+    """
+    result = BatchResult()
+    claim_token = claim_token or uuid.uuid4().hex
+    mine = Delivery.objects.filter(pk__in=delivery_ids, campaign_id=campaign_id)
+    # This very task ran before and died mid-batch: its unsent rows come back.
+    mine.filter(status=Delivery.Status.SENDING, claim_token=claim_token).update(
+        status=Delivery.Status.QUEUED, claim_token=""
+    )
+    result.skipped = mine.filter(status=Delivery.Status.QUEUED).exclude(
+        subscription__in=Subscription.objects.receiving()
+    ).update(status=Delivery.Status.SKIPPED, error="送信前に配信停止されていました。")
+    claimed = mine.filter(status=Delivery.Status.QUEUED).update(
+        status=Delivery.Status.SENDING, claim_token=claim_token, claimed_at=now,
+        attempts=F("attempts") + 1,
+    )
+    if claimed:
+        rows = list(
+            mine.filter(status=Delivery.Status.SENDING, claim_token=claim_token)
+            .order_by("pk").values_list("pk", "email", "subscription_id")
+        )
+        letter = render_letter(Campaign.objects.get(pk=campaign_id))
+        _send_rows(rows, letter=letter, claim_token=claim_token, now=now,
+                   connection=connection, result=result)
+    campaign_finish_if_done(campaign_id=campaign_id, now=now)
+    return result
+
+
+def _send_rows(rows, *, letter, claim_token, now, connection, result) -> None:
+    connection = connection or get_connection(fail_silently=False)
+    mark = Delivery.objects.filter(status=Delivery.Status.SENDING, claim_token=claim_token)
+    try:
+        connection.open()
+        for pk, email, subscription_id in rows:
+            message = letters.build_message(
+                letter=letter, to=email, unsubscribe_url=unsubscribe_url(subscription_id)
+            )
+            try:
+                connection.send_messages([message])
+            except Exception as exc:
+                if letters.is_transient(exc):
+                    raise
+                mark.filter(pk=pk).update(
+                    status=Delivery.Status.FAILED, error=letters.describe(exc), claim_token=""
+                )
+                result.failed += 1
+                continue
+            mark.filter(pk=pk).update(status=Delivery.Status.SENT, sent_at=now, claim_token="")
+            result.sent += 1
+    except Exception as exc:
+        if not letters.is_transient(exc):
+            raise
+        mark.filter(pk__in=[r[0] for r in rows]).update(
+            status=Delivery.Status.QUEUED, claim_token="", error=letters.describe(exc)
+        )
+        raise letters.TransientSendError(letters.describe(exc)) from exc
+    finally:
+        try:
+            connection.close()
+        except Exception:  # noqa: BLE001 - a failed QUIT must not hide the outcome
+            pass
+
+
+def campaign_dispatch(*, campaign_id: int, now: dt.datetime) -> list[list[int]]:
+    """Build recipients once, recover dead claims, and return batches to enqueue."""
+    campaign = Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.SENDING).first()
+    if campaign is None:
+        return []
+    recipients_build(campaign=campaign, now=now)
+    leases_expire(campaign_id=campaign_id, now=now)
+    batches = batches_take(campaign_id=campaign_id, now=now)
+    if not batches:
+        campaign_finish_if_done(campaign_id=campaign_id, now=now)
+    return batches
+
+
+def letter_test_send(*, campaign: Campaign, to: str) -> None:
+    """The staff member's own preview: same rendering, marked as a test."""
+    letter = render_letter(campaign)
+    letter = letters.Letter(subject=f"［テスト送信］{letter.subject}", text=letter.text, html=letter.html)
+    url = settings.SITE_URL + reverse("magazine:letters")
+    letters.build_message(letter=letter, to=to, unsubscribe_url=url).send(fail_silently=False)
