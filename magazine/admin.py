@@ -72,8 +72,11 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("<int:pk>/preview/", self.admin_site.admin_view(self.preview_view),
-                 name="magazine_article_preview"),
+            path(
+                "<int:pk>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="magazine_article_preview",
+            ),
             *super().get_urls(),
         ]
 
@@ -81,9 +84,14 @@ class ArticleAdmin(admin.ModelAdmin):
         article = get_object_or_404(Article, pk=pk)
         if not self.has_view_permission(request, article):
             raise PermissionDenied
-        return render(request, "magazine/article_detail.html", {
-            **_article_context(article), "preview": True,
-        })
+        return render(
+            request,
+            "magazine/article_detail.html",
+            {
+                **_article_context(article),
+                "preview": True,
+            },
+        )
 
 
 class FailedDeliveryInline(admin.TabularInline):
@@ -131,16 +139,16 @@ class CampaignAdmin(admin.ModelAdmin):
         extra_context = extra_context or {}
         if obj is not None:
             extra_context.update(self._progress_context(obj))
-            extra_context["schedule_form"] = CampaignScheduleForm(
-                initial={"scheduled_at": obj.scheduled_at}
-            )
+            extra_context["schedule_form"] = CampaignScheduleForm(initial={"scheduled_at": obj.scheduled_at})
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _progress_context(self, campaign: Campaign) -> dict:
         counts = campaign.deliveries.counts()
         total = sum(counts.values())
         return {
-            "campaign": campaign, "counts": counts, "total": total,
+            "campaign": campaign,
+            "counts": counts,
+            "total": total,
             "done": counts["sent"] + counts["failed"] + counts["skipped"],
             "audience_size": services.campaign_audience(campaign).count() if campaign.editable else None,
         }
@@ -154,8 +162,7 @@ class CampaignAdmin(admin.ModelAdmin):
             path("<int:pk>/test-send/", view(self.test_send_view), name="magazine_campaign_test_send"),
             path("<int:pk>/send-now/", view(self.send_now_view), name="magazine_campaign_send_now"),
             path("<int:pk>/schedule/", view(self.schedule_view), name="magazine_campaign_schedule"),
-            path("<int:pk>/unschedule/", view(self.unschedule_view),
-                 name="magazine_campaign_unschedule"),
+            path("<int:pk>/unschedule/", view(self.unschedule_view), name="magazine_campaign_unschedule"),
             *super().get_urls(),
         ]
 
@@ -194,7 +201,8 @@ class CampaignAdmin(admin.ModelAdmin):
         self._post_only(request)
         campaign = self._campaign(request, pk, change=True)
         return self._run(
-            request, campaign,
+            request,
+            campaign,
             lambda: services.campaign_test_send(campaign=campaign, staff=request.user, now=timezone.now()),
             f"テスト送信を {request.user.email} に送りました。届いた見た目を確かめてください。",
         )
@@ -203,7 +211,8 @@ class CampaignAdmin(admin.ModelAdmin):
         self._post_only(request)
         campaign = self._campaign(request, pk, change=True)
         return self._run(
-            request, campaign,
+            request,
+            campaign,
             lambda: services.campaign_send(campaign=campaign, now=timezone.now()),
             "送信を始めました。進み具合はこの画面で確かめられます。",
         )
@@ -219,7 +228,8 @@ class CampaignAdmin(admin.ModelAdmin):
             return self._back(campaign)
         when = form.cleaned_data["scheduled_at"]
         return self._run(
-            request, campaign,
+            request,
+            campaign,
             lambda: services.campaign_schedule(campaign=campaign, when=when, now=timezone.now()),
             f"{timezone.localtime(when):%Y年%-m月%-d日 %H:%M} に送信するよう予約しました。",
         )
@@ -228,7 +238,9 @@ class CampaignAdmin(admin.ModelAdmin):
         self._post_only(request)
         campaign = self._campaign(request, pk, change=True)
         return self._run(
-            request, campaign, lambda: services.campaign_unschedule(campaign=campaign),
+            request,
+            campaign,
+            lambda: services.campaign_unschedule(campaign=campaign),
             "予約を取り消しました。下書きに戻っています。",
         )
 
@@ -272,5 +284,3 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-

@@ -8,8 +8,15 @@ class MagazineConfig(AppConfig):
     # Model names of this app each staff group may manage (members.roles).
     staff_permissions: dict[str, list[str]] = {
         "編集": [
-            "article", "articleimage", "feature", "category", "tag", "campaign",
-            "view:delivery", "view:subscription", "view:subscriptionevent",
+            "article",
+            "articleimage",
+            "feature",
+            "category",
+            "tag",
+            "campaign",
+            "view:delivery",
+            "view:subscription",
+            "view:subscriptionevent",
         ],
     }
 

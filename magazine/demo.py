@@ -39,8 +39,11 @@ def _features() -> dict[str, Feature]:
         year, month = (int(x) for x in item["month"].split("-")[:2])
         feature, _ = Feature.objects.update_or_create(
             slug=item["slug"],
-            defaults={"title": item["title"], "month": dt.date(year, month, 1),
-                      "lead": item.get("theme_lead") or item.get("lead", "")},
+            defaults={
+                "title": item["title"],
+                "month": dt.date(year, month, 1),
+                "lead": item.get("theme_lead") or item.get("lead", ""),
+            },
         )
         features[feature.slug] = feature
     return features
@@ -58,7 +61,10 @@ def _article(path: Path, features: dict[str, Feature], order: dict[str, int]) ->
     article, _ = Article.objects.update_or_create(
         slug=meta["slug"],
         defaults={
-            "title": meta["title"], "lead": meta["lead"], "body": body, "category": category,
+            "title": meta["title"],
+            "lead": meta["lead"],
+            "body": body,
+            "category": category,
             "feature": features.get(meta.get("feature", "")),
             "author_byline": meta.get("author") or "Wor-Q編集部",
             "published_at": published_at,
@@ -67,8 +73,10 @@ def _article(path: Path, features: dict[str, Feature], order: dict[str, int]) ->
         },
     )
     article.full_clean()
-    tags = [Tag.objects.get_or_create(name=name, defaults={"slug": _slug(name)})[0]
-            for name in meta.get("tags", [])]
+    tags = [
+        Tag.objects.get_or_create(name=name, defaults={"slug": _slug(name)})[0]
+        for name in meta.get("tags", [])
+    ]
     article.tags.set(tags)
     return article
 
@@ -83,9 +91,14 @@ def _newsletter(now: dt.datetime) -> Campaign | None:
     campaign, created = Campaign.objects.get_or_create(
         subject=meta["subject"],
         defaults={
-            "body": body, "audience": Campaign.Audience.MEMBERS, "status": Campaign.Status.SENT,
-            "created_by": staff, "test_sent_at": sent_at, "started_at": sent_at,
-            "recipients_built_at": sent_at, "finished_at": sent_at,
+            "body": body,
+            "audience": Campaign.Audience.MEMBERS,
+            "status": Campaign.Status.SENT,
+            "created_by": staff,
+            "test_sent_at": sent_at,
+            "started_at": sent_at,
+            "recipients_built_at": sent_at,
+            "finished_at": sent_at,
         },
     )
     if not created:
@@ -96,15 +109,19 @@ def _newsletter(now: dt.datetime) -> Campaign | None:
             continue
         subscription, _ = Subscription.objects.get_or_create(
             user=user,
-            defaults={"status": Subscription.Status.CONFIRMED, "requested_at": sent_at,
-                      "confirmed_at": sent_at, "source": "demo"},
+            defaults={
+                "status": Subscription.Status.CONFIRMED,
+                "requested_at": sent_at,
+                "confirmed_at": sent_at,
+                "source": "demo",
+            },
         )
         User.objects.filter(pk=user.pk).update(newsletter_opt_in=True)
         # The demo records the issue as already delivered; nothing is mailed.
         Delivery.objects.get_or_create(
-            campaign=campaign, subscription=subscription,
-            defaults={"email": user.email, "status": Delivery.Status.SENT, "sent_at": sent_at,
-                      "attempts": 1},
+            campaign=campaign,
+            subscription=subscription,
+            defaults={"email": user.email, "status": Delivery.Status.SENT, "sent_at": sent_at, "attempts": 1},
         )
     return campaign
 

@@ -39,8 +39,11 @@ def _export(user) -> dict:
                 subscription.unsubscribed_at.isoformat() if subscription.unsubscribed_at else None
             ),
             "deliveries": [
-                {"subject": d.campaign.subject, "status": d.status,
-                 "sent_at": d.sent_at.isoformat() if d.sent_at else None}
+                {
+                    "subject": d.campaign.subject,
+                    "status": d.status,
+                    "sent_at": d.sent_at.isoformat() if d.sent_at else None,
+                }
                 for d in Delivery.objects.filter(subscription=subscription).select_related("campaign")
             ],
         }

@@ -68,8 +68,15 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, smtplib.SMTPResponseException):
         return 400 <= exc.smtp_code < 500
     return isinstance(
-        exc, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError,
-              TimeoutError, socket.timeout, OSError)
+        exc,
+        (
+            smtplib.SMTPServerDisconnected,
+            smtplib.SMTPConnectError,
+            ConnectionError,
+            TimeoutError,
+            socket.timeout,
+            OSError,
+        ),
     )
 
 

@@ -87,7 +87,9 @@ class Article(models.Model):
     )
     hero_image = models.ImageField("メイン画像", upload_to="magazine/hero/", blank=True)
     hero_alt = models.CharField(
-        "メイン画像の代替テキスト", max_length=200, blank=True,
+        "メイン画像の代替テキスト",
+        max_length=200,
+        blank=True,
         help_text="画像が見えない人に向けて、画像の内容を短く説明してください。",
     )
     category = models.ForeignKey(
@@ -95,22 +97,34 @@ class Article(models.Model):
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles", verbose_name="タグ")
     feature = models.ForeignKey(
-        Feature, on_delete=models.SET_NULL, null=True, blank=True, related_name="articles",
+        Feature,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles",
         verbose_name="特集",
     )
     author_byline = models.CharField("署名", max_length=80, help_text="例：Wor-Q編集部")
     published_at = models.DateTimeField(
-        "公開日時", null=True, blank=True, db_index=True,
+        "公開日時",
+        null=True,
+        blank=True,
+        db_index=True,
         help_text="空欄なら下書き。未来の日時にすると、その時刻に自動で公開されます。",
     )
     # Stored as data (not foreign keys) so articles survive case re-imports and
     # the consultations app can evolve freely; resolved at display time.
     related_case_ids = models.JSONField(
-        "関連する相談事例（external_id）", default=list, blank=True,
+        "関連する相談事例（external_id）",
+        default=list,
+        blank=True,
         help_text='相談事例の external_id のリスト。例：["C-0001", "C-0002"]',
     )
     related_terms = models.JSONField(
-        "関連する用語", default=list, blank=True, help_text='用語集の用語のリスト。例：["労働者性"]',
+        "関連する用語",
+        default=list,
+        blank=True,
+        help_text='用語集の用語のリスト。例：["労働者性"]',
     )
     created_at = models.DateTimeField("作成日時", default=timezone.now, editable=False)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
@@ -123,7 +137,8 @@ class Article(models.Model):
         ordering = ["-published_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(hero_image="") | ~Q(hero_alt=""), name="magazine_article_hero_alt",
+                condition=Q(hero_image="") | ~Q(hero_alt=""),
+                name="magazine_article_hero_alt",
                 violation_error_message="メイン画像には代替テキストを入れてください。",
             ),
         ]
@@ -145,9 +160,7 @@ class Article(models.Model):
 class ArticleImage(models.Model):
     """An image staff upload to use inside an article body."""
 
-    article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="images", verbose_name="記事"
-    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="images", verbose_name="記事")
     image = models.ImageField("画像", upload_to="magazine/body/")
     alt = models.CharField("代替テキスト", max_length=200)
 
@@ -184,7 +197,9 @@ class Subscription(models.Model):
         UNSUBSCRIBED = "unsubscribed", "停止"
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="letters_subscription",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="letters_subscription",
         verbose_name="ユーザー",
     )
     status = models.CharField("状態", max_length=20, choices=Status, default=Status.PENDING)
@@ -219,6 +234,9 @@ class SubscriptionEvent(models.Model):
         verbose_name_plural = "購読の記録"
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.action}（{self.created_at:%Y-%m-%d %H:%M}）"
+
 
 class Campaign(models.Model):
     class Audience(models.TextChoices):
@@ -236,7 +254,10 @@ class Campaign(models.Model):
     body = models.TextField("本文（Markdown）")
     audience = models.CharField("送り先", max_length=20, choices=Audience, default=Audience.ALL)
     occupation = models.CharField(
-        "職種", max_length=40, choices=Occupation, blank=True,
+        "職種",
+        max_length=40,
+        choices=Occupation,
+        blank=True,
         help_text="送り先が「職種を指定」のときに選びます。",
     )
     status = models.CharField("状態", max_length=20, choices=Status, default=Status.DRAFT)
@@ -246,8 +267,13 @@ class Campaign(models.Model):
     started_at = models.DateTimeField("送信開始", null=True, blank=True, editable=False)
     finished_at = models.DateTimeField("送信完了", null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name="作成者", editable=False,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="作成者",
+        editable=False,
     )
     created_at = models.DateTimeField("作成日時", default=timezone.now, editable=False)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
@@ -294,13 +320,14 @@ class Delivery(models.Model):
         Campaign, on_delete=models.CASCADE, related_name="deliveries", verbose_name="配信"
     )
     subscription = models.ForeignKey(
-        Subscription, on_delete=models.SET_NULL, null=True, related_name="deliveries",
+        Subscription,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="deliveries",
         verbose_name="購読",
     )
     email = models.EmailField("宛先")
-    status = models.CharField(
-        "状態", max_length=20, choices=Status, default=Status.QUEUED, db_index=True
-    )
+    status = models.CharField("状態", max_length=20, choices=Status, default=Status.QUEUED, db_index=True)
     claim_token = models.CharField("処理中のタスク", max_length=64, blank=True)
     claimed_at = models.DateTimeField("処理開始", null=True, blank=True)
     dispatched_at = models.DateTimeField("キュー投入", null=True, blank=True)

@@ -22,7 +22,8 @@ def current_feature(now: dt.datetime | None = None) -> Feature | None:
     """This month's feature, or the latest one with published articles."""
     now = now or timezone.now()
     visible = Feature.objects.filter(
-        articles__published_at__isnull=False, articles__published_at__lte=now,
+        articles__published_at__isnull=False,
+        articles__published_at__lte=now,
         month__lte=timezone.localdate(now),
     ).distinct()
     return visible.order_by("-month").first()

@@ -108,7 +108,11 @@ class BatchResult:
 
 
 def batch_send(
-    *, campaign_id: int, delivery_ids: list[int], claim_token: str, now: dt.datetime,
+    *,
+    campaign_id: int,
+    delivery_ids: list[int],
+    claim_token: str,
+    now: dt.datetime,
     connection=None,
 ) -> BatchResult:
     """Send one batch over one SMTP connection.
@@ -122,21 +126,27 @@ def batch_send(
     mine.filter(status=Delivery.Status.SENDING, claim_token=claim_token).update(
         status=Delivery.Status.QUEUED, claim_token=""
     )
-    result.skipped = mine.filter(status=Delivery.Status.QUEUED).exclude(
-        subscription__in=Subscription.objects.receiving()
-    ).update(status=Delivery.Status.SKIPPED, error="送信前に配信停止されていました。")
+    result.skipped = (
+        mine.filter(status=Delivery.Status.QUEUED)
+        .exclude(subscription__in=Subscription.objects.receiving())
+        .update(status=Delivery.Status.SKIPPED, error="送信前に配信停止されていました。")
+    )
     claimed = mine.filter(status=Delivery.Status.QUEUED).update(
-        status=Delivery.Status.SENDING, claim_token=claim_token, claimed_at=now,
+        status=Delivery.Status.SENDING,
+        claim_token=claim_token,
+        claimed_at=now,
         attempts=F("attempts") + 1,
     )
     if claimed:
         rows = list(
             mine.filter(status=Delivery.Status.SENDING, claim_token=claim_token)
-            .order_by("pk").values_list("pk", "email", "subscription_id")
+            .order_by("pk")
+            .values_list("pk", "email", "subscription_id")
         )
         letter = render_letter(Campaign.objects.get(pk=campaign_id))
-        _send_rows(rows, letter=letter, claim_token=claim_token, now=now,
-                   connection=connection, result=result)
+        _send_rows(
+            rows, letter=letter, claim_token=claim_token, now=now, connection=connection, result=result
+        )
     campaign_finish_if_done(campaign_id=campaign_id, now=now)
     return result
 
@@ -172,7 +182,7 @@ def _send_rows(rows, *, letter, claim_token, now, connection, result) -> None:
     finally:
         try:
             connection.close()
-        except Exception:  # noqa: BLE001 - a failed QUIT must not hide the outcome
+        except Exception:  # a failed QUIT must not hide the outcome
             pass
 
 

@@ -16,9 +16,7 @@ from worq.lib.mail import enqueue_templated_email
 
 # --- Subscriptions -----------------------------------------------------------
 def _event(subscription: Subscription, action: str, now: dt.datetime, note: str = "") -> None:
-    SubscriptionEvent.objects.create(
-        subscription=subscription, action=action, note=note, created_at=now
-    )
+    SubscriptionEvent.objects.create(subscription=subscription, action=action, note=note, created_at=now)
 
 
 def subscription_request(*, user: User, source: str, now: dt.datetime) -> Subscription:
@@ -27,7 +25,7 @@ def subscription_request(*, user: User, source: str, now: dt.datetime) -> Subscr
     An already confirmed subscription is left as it is and no mail is sent.
     """
     with transaction.atomic():
-        subscription, created = Subscription.objects.select_for_update().get_or_create(
+        subscription, _ = Subscription.objects.select_for_update().get_or_create(
             user=user, defaults={"requested_at": now, "source": source}
         )
         if subscription.status == Subscription.Status.CONFIRMED:
@@ -55,8 +53,7 @@ def subscription_confirm(*, token: str, now: dt.datetime) -> Subscription:
     subscription_id, email = tokens.read_confirm_token(token)
     with transaction.atomic():
         subscription = (
-            Subscription.objects.select_for_update().select_related("user")
-            .filter(pk=subscription_id).first()
+            Subscription.objects.select_for_update().select_related("user").filter(pk=subscription_id).first()
         )
         # The address must still be the account's: a link sent to an old
         # address must not start mail to the new one unconfirmed.
@@ -75,9 +72,11 @@ def subscription_confirm(*, token: str, now: dt.datetime) -> Subscription:
 def subscription_cancel(*, subscription: Subscription, now: dt.datetime, via: str) -> Subscription:
     """Stop Letters at once: every batch claimed after this commit skips the person."""
     with transaction.atomic():
-        updated = Subscription.objects.filter(pk=subscription.pk).exclude(
-            status=Subscription.Status.UNSUBSCRIBED
-        ).update(status=Subscription.Status.UNSUBSCRIBED, unsubscribed_at=now)
+        updated = (
+            Subscription.objects.filter(pk=subscription.pk)
+            .exclude(status=Subscription.Status.UNSUBSCRIBED)
+            .update(status=Subscription.Status.UNSUBSCRIBED, unsubscribed_at=now)
+        )
         if updated:
             _event(subscription, "unsubscribed", now, note=via)
         User.objects.filter(pk=subscription.user_id).update(newsletter_opt_in=False)
@@ -118,9 +117,7 @@ def _check_sendable(campaign: Campaign) -> None:
     if campaign.test_sent_at is None:
         raise ValidationError("送信の前に「テスト送信」で、自分宛てに届く見た目を確かめてください。")
     if not campaign_audience(campaign).exists():
-        raise ValidationError(
-            "この送り先に当てはまる購読者がいません。送り先の条件を見直してください。"
-        )
+        raise ValidationError("この送り先に当てはまる購読者がいません。送り先の条件を見直してください。")
 
 
 def campaign_test_send(*, campaign: Campaign, staff: User, now: dt.datetime) -> None:
@@ -135,7 +132,9 @@ def campaign_test_send(*, campaign: Campaign, staff: User, now: dt.datetime) -> 
 
 def campaign_schedule(*, campaign: Campaign, when: dt.datetime, now: dt.datetime) -> Campaign:
     if when <= now:
-        raise ValidationError({"scheduled_at": "予約日時が過去になっています。これから先の日時を選んでください。"})
+        raise ValidationError(
+            {"scheduled_at": "予約日時が過去になっています。これから先の日時を選んでください。"}
+        )
     _check_sendable(campaign)
     with transaction.atomic():
         updated = Campaign.objects.filter(
@@ -174,9 +173,9 @@ def campaign_send(*, campaign: Campaign, now: dt.datetime) -> Campaign:
 def campaigns_start_due(*, now: dt.datetime) -> list[int]:
     """Scheduled campaigns whose time has come move to sending (claimed once)."""
     started = []
-    for pk in Campaign.objects.filter(
-        status=Campaign.Status.SCHEDULED, scheduled_at__lte=now
-    ).values_list("pk", flat=True):
+    for pk in Campaign.objects.filter(status=Campaign.Status.SCHEDULED, scheduled_at__lte=now).values_list(
+        "pk", flat=True
+    ):
         claimed = Campaign.objects.filter(pk=pk, status=Campaign.Status.SCHEDULED).update(
             status=Campaign.Status.SENDING, started_at=now
         )

@@ -24,9 +24,11 @@ def dispatch_campaign(campaign_id: int) -> int:
 def send_batch(self, campaign_id: int, delivery_ids: list[int]) -> dict:
     try:
         result = sending.batch_send(
-            campaign_id=campaign_id, delivery_ids=delivery_ids,
+            campaign_id=campaign_id,
+            delivery_ids=delivery_ids,
             # A re-delivered task keeps its id, so it recognises its own claims.
-            claim_token=self.request.id or "", now=timezone.now(),
+            claim_token=self.request.id or "",
+            now=timezone.now(),
         )
     except letters.TransientSendError as exc:
         # Rows are back in the queue; retry with backoff (30s, 60s, … up to 10 min).
@@ -47,7 +49,9 @@ def send_due_campaigns() -> int:
 
 
 @shared_task(
-    autoretry_for=(letters.TransientSendError,), retry_backoff=True, max_retries=3,
+    autoretry_for=(letters.TransientSendError,),
+    retry_backoff=True,
+    max_retries=3,
 )
 def send_test_letter(campaign_id: int, to: str) -> None:
     campaign = Campaign.objects.get(pk=campaign_id)

@@ -22,11 +22,17 @@ def home(request):
     articles = queries.published_articles()
     feature_articles = list(articles.filter(feature=feature)[:6]) if feature else []
     latest = articles.exclude(pk__in=[a.pk for a in feature_articles])
-    return render(request, "magazine/home.html", {
-        "feature": feature, "feature_articles": feature_articles,
-        "page_obj": _page(request, latest), "months": queries.archive_months()[:12],
-        "categories": Category.objects.all(),
-    })
+    return render(
+        request,
+        "magazine/home.html",
+        {
+            "feature": feature,
+            "feature_articles": feature_articles,
+            "page_obj": _page(request, latest),
+            "months": queries.archive_months()[:12],
+            "categories": Category.objects.all(),
+        },
+    )
 
 
 def article_detail(request, slug: str):
@@ -39,7 +45,8 @@ def article_detail(request, slug: str):
 
 def _article_context(article: Article) -> dict:
     return {
-        "article": article, "body_html": article.body_html,
+        "article": article,
+        "body_html": article.body_html,
         "related_articles": queries.related_articles(article),
         "related_cases": queries.related_cases(article),
         "related_terms": queries.related_terms(article),
@@ -51,26 +58,42 @@ def feature_detail(request, slug: str):
     articles = queries.published_articles().filter(feature=feature)
     if not articles.exists():
         raise Http404("特集が見つかりません。")
-    return render(request, "magazine/article_list.html", {
-        "heading": f"特集：{feature.title}", "kicker": f"{feature.month:%Y年%-m月}号",
-        "lead": feature.lead, "page_obj": _page(request, articles),
-    })
+    return render(
+        request,
+        "magazine/article_list.html",
+        {
+            "heading": f"特集：{feature.title}",
+            "kicker": f"{feature.month:%Y年%-m月}号",
+            "lead": feature.lead,
+            "page_obj": _page(request, articles),
+        },
+    )
 
 
 def category_detail(request, slug: str):
     category = get_object_or_404(Category, slug=slug)
     articles = queries.published_articles().filter(category=category)
-    return render(request, "magazine/article_list.html", {
-        "heading": f"カテゴリ：{category.name}", "page_obj": _page(request, articles),
-    })
+    return render(
+        request,
+        "magazine/article_list.html",
+        {
+            "heading": f"カテゴリ：{category.name}",
+            "page_obj": _page(request, articles),
+        },
+    )
 
 
 def tag_detail(request, slug: str):
     tag = get_object_or_404(Tag, slug=slug)
     articles = queries.published_articles().filter(tags=tag)
-    return render(request, "magazine/article_list.html", {
-        "heading": f"タグ：{tag.name}", "page_obj": _page(request, articles),
-    })
+    return render(
+        request,
+        "magazine/article_list.html",
+        {
+            "heading": f"タグ：{tag.name}",
+            "page_obj": _page(request, articles),
+        },
+    )
 
 
 def archive_index(request):
@@ -80,13 +103,16 @@ def archive_index(request):
 def archive_month(request, year: int, month: int):
     if not 1 <= month <= 12:
         raise Http404("その月の記事はありません。")
-    articles = queries.published_articles().filter(
-        published_at__year=year, published_at__month=month
+    articles = queries.published_articles().filter(published_at__year=year, published_at__month=month)
+    return render(
+        request,
+        "magazine/article_list.html",
+        {
+            "heading": f"{year}年{month}月の記事",
+            "page_obj": _page(request, articles),
+            "empty_text": "この月に公開された記事はありません。",
+        },
     )
-    return render(request, "magazine/article_list.html", {
-        "heading": f"{year}年{month}月の記事", "page_obj": _page(request, articles),
-        "empty_text": "この月に公開された記事はありません。",
-    })
 
 
 # --- Wor-Q Letters -------------------------------------------------------------
@@ -136,9 +162,14 @@ def letters_unsubscribe(request, token: str):
     if request.method == "POST":
         services.subscription_cancel(subscription=subscription, now=timezone.now(), via="link")
         return render(request, "magazine/letters_done.html", {"unsubscribed": True})
-    return render(request, "magazine/letters_unsubscribe.html", {
-        "token": token, "subscription": subscription,
-    })
+    return render(
+        request,
+        "magazine/letters_unsubscribe.html",
+        {
+            "token": token,
+            "subscription": subscription,
+        },
+    )
 
 
 @require_POST
