@@ -33,6 +33,19 @@ def _slug(name: str) -> str:
     return slugify(name, allow_unicode=True) or name
 
 
+def _upsert(model, *, lookup: dict, values: dict):
+    """Create, or update only the fields that differ, so a second run writes nothing."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        return model.objects.create(**lookup, **values)
+    changed = [k for k, v in values.items() if getattr(obj, k) != v]
+    if changed:
+        for key in changed:
+            setattr(obj, key, values[key])
+        obj.save()
+    return obj
+
+
 def _features() -> dict[str, Feature]:
     features = {}
     for item in json.loads((DEMO_DIR / "features.json").read_text(encoding="utf-8")):
@@ -58,9 +71,10 @@ def _article(path: Path, features: dict[str, Feature], order: dict[str, int]) ->
     published_at = parse_datetime(meta["published_at"])
     if published_at is None:
         raise frontmatter.FrontMatterError(f"{path.name}: published_at の日時が読めません。")
-    article, _ = Article.objects.update_or_create(
-        slug=meta["slug"],
-        defaults={
+    article = _upsert(
+        Article,
+        lookup={"slug": meta["slug"]},
+        values={
             "title": meta["title"],
             "lead": meta["lead"],
             "body": body,
