@@ -10,7 +10,8 @@ from django.core.mail import EmailMultiAlternatives
 
 UNSUBSCRIBE_PLACEHOLDER = "__WORQ_UNSUBSCRIBE_URL__"
 
-_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
+# One level of parentheses inside a URL is allowed, as Markdown does.
+_LINK = re.compile(r"!?\[([^\]]*)\]\(((?:[^()\s]|\([^()\s]*\))+)(?:\s+\"[^\"]*\")?\)")
 _EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 
 
