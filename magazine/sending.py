@@ -15,8 +15,8 @@ Invariants:
 import datetime as dt
 import re
 import uuid
-from email.utils import make_msgid
 from dataclasses import dataclass
+from email.utils import make_msgid
 
 from django.conf import settings
 from django.core.mail import get_connection

@@ -46,7 +46,7 @@ class Sink:
         self.received: Counter = Counter()
         self.messages = 0
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+    async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.messages += 1
             self.received.update(envelope.rcpt_tos)
