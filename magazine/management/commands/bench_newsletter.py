@@ -69,7 +69,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--recipients", type=int, default=20000)
-        parser.add_argument("--concurrency", type=int, default=2, help="worker processes (Redis mode)")
+        parser.add_argument("--concurrency", type=int, default=4, help="worker processes (Redis mode)")
         parser.add_argument("--timeout", type=int, default=900)
         parser.add_argument("--keep", action="store_true", help="keep the bench rows afterwards")
 
