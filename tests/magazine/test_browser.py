@@ -39,3 +39,32 @@ def test_reader_on_a_phone_opens_the_feature_article_and_subscribes(phone_page, 
     page.screenshot(path="/tmp/magazine-letters-phone.png", full_page=True)
     assert broken == []
     assert [e for e in page.js_errors if not e.startswith("Failed to load resource")] == []
+
+
+def test_staff_sees_campaign_progress_bar(desktop_page, live_server, staff):
+    from django.utils import timezone
+
+    from magazine.models import Campaign, Delivery
+    from tests.magazine.factories import CampaignFactory, SubscriptionFactory
+
+    campaign = CampaignFactory(status=Campaign.Status.SENDING, recipients_built_at=timezone.now())
+    for i, status in enumerate(["sent", "sent", "sent", "failed", "queued"]):
+        Delivery.objects.create(
+            campaign=campaign,
+            subscription=SubscriptionFactory(),
+            email=f"p{i}@example.jp",
+            status=status,
+            error="受信を拒否されました（p3@example.jp: 550 5.1.1 User unknown）"
+            if status == "failed"
+            else "",
+        )
+    page = desktop_page
+    browser_login(page, live_server, staff)
+    page.goto(live_server.url + reverse("admin:magazine_campaign_change", args=[campaign.pk]))
+    bar = page.locator("progress#campaign-progress-bar")
+    assert bar.get_attribute("value") == "4" and bar.get_attribute("max") == "5"
+    # htmx polling replaces the block without breaking it.
+    page.wait_for_timeout(2500)
+    assert page.locator("progress#campaign-progress-bar").count() == 1
+    page.screenshot(path="/tmp/magazine-admin-campaign.png", full_page=True)
+    assert [e for e in page.js_errors if not e.startswith("Failed to load resource")] == []
