@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.urls import reverse
 
 from magazine import queries, services
@@ -14,15 +16,19 @@ def _mypage_context(user) -> dict:
     return {"subscription": Subscription.objects.filter(user=user).first()}
 
 
+SEARCH_LIMIT = 5
+
+
 def _search(query: str) -> dict | None:
-    items = queries.search_articles(query)
+    items = list(queries.search_articles(query)[: SEARCH_LIMIT + 1])
     if not items:
         return None
+    more = len(items) > SEARCH_LIMIT
     return {
         "title": "Wor-Q Magazine の記事",
         "template": "magazine/includes/search_results.html",
-        "items": items,
-        "more_url": reverse("magazine:home"),
+        "items": items[:SEARCH_LIMIT],
+        "more_url": f"{reverse('magazine:search')}?{urlencode({'q': query})}" if more else None,
     }
 
 

@@ -86,14 +86,15 @@ def related_terms(article: Article) -> list[dict]:
     return result
 
 
-def search_articles(query: str, *, limit: int = 5) -> list[Article]:
+def search_articles(query: str) -> QuerySet[Article]:
+    """Published articles containing every word (title, lead or body)."""
     words = [w for w in query.split() if w][:5]
-    if not words:
-        return []
     qs = published_articles()
+    if not words:
+        return qs.none()
     for word in words:
         qs = qs.filter(Q(title__icontains=word) | Q(lead__icontains=word) | Q(body__icontains=word))
-    return list(qs[:limit])
+    return qs
 
 
 def archive_months(now: dt.datetime | None = None) -> list[dt.date]:

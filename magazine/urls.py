@@ -8,6 +8,7 @@ app_name = "magazine"
 urlpatterns = [
     path("", views.home, name="home"),
     path("feed/", ArticleFeed(), name="feed"),
+    path("search/", views.search, name="search"),
     path("articles/<str:slug>/", views.article_detail, name="article"),
     path("features/<str:slug>/", views.feature_detail, name="feature"),
     path("categories/<str:slug>/", views.category_detail, name="category"),

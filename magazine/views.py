@@ -35,6 +35,20 @@ def home(request):
     )
 
 
+def search(request):
+    query = request.GET.get("q", "").strip()[:100]
+    return render(
+        request,
+        "magazine/article_list.html",
+        {
+            "heading": f"「{query}」を含む記事" if query else "記事を探す",
+            "page_obj": _page(request, queries.search_articles(query)),
+            "query": query,
+            "empty_text": "この言葉を含む記事は見つかりませんでした。言葉を短くして試してください。",
+        },
+    )
+
+
 def article_detail(request, slug: str):
     try:
         article = queries.get_published_article(slug)

@@ -143,3 +143,18 @@ def test_pages_do_not_change_anything_on_get(client):
     for url in (reverse("magazine:home"), article.get_absolute_url(), reverse("magazine:feed")):
         client.get(url)
     assert Article.objects.values_list("pk", "updated_at").get(pk=article.pk) == before
+
+
+def test_magazine_search_page_and_more_link(client):
+    for i in range(6):
+        ArticleFactory(title=f"労災の記事{i}")
+    ArticleFactory(title="契約の記事")
+    from magazine.hooks import _search
+
+    section = _search("労災")
+    assert len(section["items"]) == 5
+    assert section["more_url"] == reverse("magazine:search") + "?q=%E5%8A%B4%E7%81%BD"
+    html = client.get(section["more_url"]).content.decode()
+    assert "労災の記事5" in html and "契約の記事" not in html
+    empty = client.get(reverse("magazine:search"), {"q": "該当なし"}).content.decode()
+    assert "見つかりませんでした" in empty
