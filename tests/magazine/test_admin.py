@@ -143,3 +143,68 @@ def test_moderator_cannot_send_letters(client):
     campaign = CampaignFactory()
     assert client.post(reverse("admin:magazine_campaign_send_now", args=[campaign.pk])).status_code == 403
     assert not Article.objects.exists()
+
+
+def test_occupation_audience_without_occupation_is_refused_in_admin(editor_client):
+    response = editor_client.post(
+        reverse("admin:magazine_campaign_add"),
+        {
+            "subject": "件名",
+            "body": "本文",
+            "audience": "occupation",
+            "occupation": "",
+            "deliveries-TOTAL_FORMS": "0",
+            "deliveries-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "職種を選んでください" in response.content.decode()
+    assert not Campaign.objects.exists()
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3), "green").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_editor_uploads_hero_and_body_images(editor_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.magazine.factories import CategoryFactory
+
+    category = CategoryFactory()
+    data = {
+        "title": "画像つきの記事",
+        "slug": "with-images",
+        "lead": "リード",
+        "body": "本文",
+        "category": category.pk,
+        "author_byline": "Wor-Q編集部",
+        "hero_image": SimpleUploadedFile("hero.png", _png(), "image/png"),
+        "hero_alt": "",
+        "related_case_ids": "[]",
+        "related_terms": "[]",
+        "images-TOTAL_FORMS": "1",
+        "images-INITIAL_FORMS": "0",
+        "images-0-image": SimpleUploadedFile("fig.png", _png(), "image/png"),
+        "images-0-alt": "図1",
+    }
+    response = editor_client.post(reverse("admin:magazine_article_add"), data)
+    assert "メイン画像には代替テキストを入れてください" in response.content.decode()
+    assert not Article.objects.exists()
+
+    data["hero_alt"] = "打ち合わせの様子"
+    data["hero_image"] = SimpleUploadedFile("hero.png", _png(), "image/png")
+    data["images-0-image"] = SimpleUploadedFile("fig.png", _png(), "image/png")
+    response = editor_client.post(reverse("admin:magazine_article_add"), data)
+    assert response.status_code == 302
+    article = Article.objects.get()
+    assert article.hero_image.name.startswith("magazine/hero/")
+    image = article.images.get()
+    assert image.markdown == f"![図1]({image.image.url})"
+    assert article.published_at is None  # a draft until staff set the time
