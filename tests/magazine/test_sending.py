@@ -291,3 +291,22 @@ def test_opt_out_in_profile_stops_letters(django_capture_on_commit_callbacks):
     sub.user.save()
     start(CampaignFactory(), capture=django_capture_on_commit_callbacks)
     assert set(received()) == {stays.user.email}
+
+
+def test_rows_left_queued_after_retries_are_handed_out_again_later(scripted_mail):
+    SubscriptionFactory.create_batch(2)
+    campaign = CampaignFactory(status=Campaign.Status.SENDING)
+    now = timezone.now()
+    (batch,) = sending.campaign_dispatch(campaign_id=campaign.pk, now=now)
+    scripted_mail.transient_after = 0
+    with pytest.raises(letters.TransientSendError):
+        sending.batch_send(campaign_id=campaign.pk, delivery_ids=batch, claim_token="x", now=now)
+
+    # Still in the broker's hands (retry pending): not handed out twice.
+    assert sending.campaign_dispatch(campaign_id=campaign.pk, now=now + dt.timedelta(minutes=1)) == []
+    later = now + sending.REDISPATCH_AFTER + dt.timedelta(seconds=1)
+    (again,) = sending.campaign_dispatch(campaign_id=campaign.pk, now=later)
+    sending.batch_send(campaign_id=campaign.pk, delivery_ids=again, claim_token="y", now=later)
+    assert len(mail.outbox) == 2
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.SENT
