@@ -131,16 +131,19 @@ def batch_send(
     mine.filter(status=Delivery.Status.SENDING, claim_token=claim_token).update(
         status=Delivery.Status.QUEUED, claim_token=""
     )
-    result.skipped = (
-        mine.filter(status=Delivery.Status.QUEUED)
-        .exclude(subscription__in=Subscription.objects.receiving())
-        .update(status=Delivery.Status.SKIPPED, error="送信前に配信停止されていました。")
-    )
-    claimed = mine.filter(status=Delivery.Status.QUEUED).update(
+    receiving = Subscription.objects.receiving()
+    # One statement both claims a row and checks the person still wants
+    # Letters, so an unsubscribe committed before it always counts.
+    claimed = mine.filter(status=Delivery.Status.QUEUED, subscription__in=receiving).update(
         status=Delivery.Status.SENDING,
         claim_token=claim_token,
         claimed_at=now,
         attempts=F("attempts") + 1,
+    )
+    result.skipped = (
+        mine.filter(status=Delivery.Status.QUEUED)
+        .exclude(subscription__in=receiving)
+        .update(status=Delivery.Status.SKIPPED, error="送信前に配信停止されていました。")
     )
     if claimed:
         rows = list(
