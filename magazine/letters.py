@@ -1,17 +1,20 @@
 """Pure pieces of Wor-Q Letters: plain-text rendering, message headers and
 telling a transient SMTP failure from a permanent one. No ORM here."""
 
+import html
 import re
 import smtplib
 import socket
 from dataclasses import dataclass
 
+import nh3
 from django.core.mail import EmailMultiAlternatives
 
 UNSUBSCRIBE_PLACEHOLDER = "__WORQ_UNSUBSCRIBE_URL__"
 
 # One level of parentheses inside a URL is allowed, as Markdown does.
 _LINK = re.compile(r"!?\[([^\]]*)\]\(((?:[^()\s]|\([^()\s]*\))+)(?:\s+\"[^\"]*\")?\)")
+_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
 _EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 
 
@@ -26,8 +29,11 @@ def markdown_to_text(text: str) -> str:
             return label
         return f"{label}（{url}）" if label and label != url else url
 
-    text = _LINK.sub(link, text or "")
+    text = _AUTOLINK.sub(r"\1", text or "")
+    text = _LINK.sub(link, text)
     text = _EMPHASIS.sub(r"\2", text)
+    # Raw HTML in the Markdown never reaches the plain part (script bodies included).
+    text = html.unescape(nh3.clean(text, tags=set()))
     return text.strip() + "\n"
 
 

@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
         ("[押して](javascript:alert(1))", "押して"),
         ("**大事**なこと", "大事なこと"),
         ("![図の説明](/media/x.png)", "（画像：図の説明）"),
-        ("<https://worq.example.jp/>", "<https://worq.example.jp/>"),
+        ("<https://worq.example.jp/>", "https://worq.example.jp/"),
+        ("<script>alert(1)</script>注意 & 確認 <b>太字</b>", "注意 & 確認 太字"),
+        ("1 < 2 > 0", "1 < 2 > 0"),
     ],
 )
 def test_markdown_to_text(source, expected):

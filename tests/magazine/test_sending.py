@@ -310,3 +310,16 @@ def test_rows_left_queued_after_retries_are_handed_out_again_later(scripted_mail
     assert len(mail.outbox) == 2
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.SENT
+
+
+def test_letter_body_is_sanitised_in_both_parts(django_capture_on_commit_callbacks):
+    SubscriptionFactory()
+    campaign = CampaignFactory(
+        body='<script>alert(1)</script>\n\n[押して](javascript:alert(2))\n\n<a href="#" onclick="x()">a</a>'
+    )
+    start(campaign, capture=django_capture_on_commit_callbacks)
+    (message,) = mail.outbox
+    html = message.alternatives[0][0]
+    for part in (html, message.body):
+        assert "<script" not in part and "javascript:" not in part and "onclick" not in part
+    assert "押して" in html and "押して" in message.body
