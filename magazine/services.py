@@ -29,6 +29,12 @@ def subscription_request(*, user: User, source: str, now: dt.datetime) -> Subscr
             user=user, defaults={"requested_at": now, "source": source}
         )
         if subscription.status == Subscription.Status.CONFIRMED:
+            if not user.newsletter_opt_in:
+                # Turned off in the profile settings: the address is already
+                # confirmed, so switching back on needs no new link.
+                User.objects.filter(pk=user.pk).update(newsletter_opt_in=True)
+                user.newsletter_opt_in = True
+                _event(subscription, "resumed", now, note=source)
             return subscription
         subscription.status = Subscription.Status.PENDING
         subscription.requested_at = now

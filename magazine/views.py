@@ -143,7 +143,7 @@ def letters_subscribe(request):
     source = "footer" if request.POST.get("source") == "footer" else "mypage"
     subscription = services.subscription_request(user=request.user, source=source, now=timezone.now())
     if subscription.status == Subscription.Status.CONFIRMED:
-        messages.info(request, "Wor-Q Letters はすでに受け取る設定になっています。")
+        messages.success(request, "Wor-Q Letters を受け取る設定になっています。次の号からお届けします。")
     else:
         messages.success(
             request,

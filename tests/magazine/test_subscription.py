@@ -169,3 +169,17 @@ def test_service_cancel_is_idempotent():
     services.subscription_cancel(subscription=subscription, now=timezone.now(), via="test")
     services.subscription_cancel(subscription=subscription, now=timezone.now(), via="test")
     assert subscription.events.count() == 1
+
+
+def test_switched_off_in_profile_then_on_again_needs_no_new_link(client, django_capture_on_commit_callbacks):
+    subscription = SubscriptionFactory()
+    user = subscription.user
+    user.newsletter_opt_in = False
+    user.save()
+    client.force_login(user)
+    html = client.get(reverse("members:mypage")).content.decode()
+    assert "Wor-Q Letters を受け取る" in html and "配信を停止する" not in html
+    subscribe(client, django_capture_on_commit_callbacks)
+    user.refresh_from_db()
+    assert user.newsletter_opt_in is True and not mail.outbox
+    assert list(Subscription.objects.receiving()) == [subscription]
