@@ -121,10 +121,11 @@ class CampaignAdmin(admin.ModelAdmin):
             return f"職種：{obj.occupation}"
         return obj.get_audience_display()
 
-    def get_readonly_fields(self, request, obj=None):
+    def has_change_permission(self, request, obj=None):
+        # A campaign that has started sending is a record: it can be viewed only.
         if obj is not None and not obj.editable:
-            return self.fields
-        return []
+            return False
+        return super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         if not change:

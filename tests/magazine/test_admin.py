@@ -208,3 +208,21 @@ def test_editor_uploads_hero_and_body_images(editor_client):
     image = article.images.get()
     assert image.markdown == f"![図1]({image.image.url})"
     assert article.published_at is None  # a draft until staff set the time
+
+
+def test_sent_campaign_is_read_only(editor_client):
+    campaign = CampaignFactory(status=Campaign.Status.SENT, recipients_built_at=timezone.now())
+    html = editor_client.get(reverse("admin:magazine_campaign_change", args=[campaign.pk])).content.decode()
+    assert "送信の状況：送信済み" in html and 'name="_save"' not in html
+    editor_client.post(
+        reverse("admin:magazine_campaign_change", args=[campaign.pk]),
+        {
+            "subject": "書き換え",
+            "body": "x",
+            "audience": "all",
+            "deliveries-TOTAL_FORMS": "0",
+            "deliveries-INITIAL_FORMS": "0",
+        },
+    )
+    campaign.refresh_from_db()
+    assert campaign.subject != "書き換え"
