@@ -23,6 +23,7 @@ from collections import Counter
 from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from magazine import letters, sending
@@ -89,10 +90,11 @@ class Command(BaseCommand):
             mode = "eager (in-process)" if settings.CELERY_TASK_ALWAYS_EAGER else "Celery worker + Redis"
             self.stdout.write(f"SMTP sink 127.0.0.1:{port}, {recipients} recipients, mode: {mode}")
             if settings.CELERY_TASK_ALWAYS_EAGER:
-                self._use_sink_in_process(port)
+                with override_settings(**self._sink_settings(port)):
+                    celery_rate = self._run_celery(campaign, sink, recipients, timeout)
             else:
                 worker = self._start_worker(port, concurrency)
-            celery_rate = self._run_celery(campaign, sink, recipients, timeout)
+                celery_rate = self._run_celery(campaign, sink, recipients, timeout)
             sink.reset()
             plain_rate = self._run_plain(campaign, sink, port)
         finally:
@@ -155,12 +157,18 @@ class Command(BaseCommand):
         Subscription.objects.filter(user__email__endswith=f"@{BENCH_DOMAIN}").delete()
         User.objects.filter(email__endswith=f"@{BENCH_DOMAIN}").delete()
 
-    def _use_sink_in_process(self, port: int) -> None:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-        settings.EMAIL_TIMEOUT = 20
+    @staticmethod
+    def _sink_settings(port: int) -> dict:
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": port,
+            "EMAIL_USE_TLS": False,
+            "EMAIL_USE_SSL": False,
+            "EMAIL_HOST_USER": "",
+            "EMAIL_HOST_PASSWORD": "",
+            "EMAIL_TIMEOUT": 20,
+        }
 
     def _start_worker(self, port: int, concurrency: int) -> subprocess.Popen:
         from worq.celery import app
