@@ -1,4 +1,5 @@
 from django.contrib.syndication.views import Feed
+from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 
 from magazine import queries
@@ -8,7 +9,7 @@ from magazine.models import Article
 class ArticleFeed(Feed):
     feed_type = Atom1Feed
     title = "Wor-Q Magazine"
-    link = "/magazine/"
+    link = reverse_lazy("magazine:home")
     subtitle = "フリーランスの困りごと・疑問・悩みにこたえるwebマガジン"
     author_name = "Wor-Q編集部"
 
