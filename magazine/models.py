@@ -149,6 +149,15 @@ class Article(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("magazine:article", args=[self.slug])
 
+    def clean(self) -> None:
+        errors = {}
+        for name, label in (("related_case_ids", "事例ID"), ("related_terms", "用語")):
+            value = getattr(self, name)
+            if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+                errors[name] = f'{label}を ["…", "…"] の形のリストで入れてください。'
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def body_html(self) -> str:
         return markdown_to_html(self.body, allow_images=True)

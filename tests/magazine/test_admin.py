@@ -226,3 +226,13 @@ def test_sent_campaign_is_read_only(editor_client):
     )
     campaign.refresh_from_db()
     assert campaign.subject != "書き換え"
+
+
+@pytest.mark.parametrize("value", ["C-1", [1, 2], [""], {"a": 1}])
+def test_related_ids_must_be_a_list_of_strings(value):
+    from django.core.exceptions import ValidationError
+
+    article = ArticleFactory.build(related_case_ids=value)
+    article.category.save()
+    with pytest.raises(ValidationError, match="リストで入れてください"):
+        article.full_clean()
