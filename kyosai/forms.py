@@ -41,7 +41,7 @@ def option_choices(on: dt.date) -> dict[str, list]:
         + [(str(b), f"月額 {b // 10000}万円") for b in _values("income", "benefit", on)],
         "daily": [("", "入らない")] + [(str(d), premiums.yen(d)) for d in _values("rosai", "daily", on)],
         "medical_daily": [(str(d), premiums.yen(d)) for d in _values("medical", "daily", on)],
-        "payment": [("", "入らない")] + list(premiums.PAYMENTS.items()),
+        "payment": [("", "入らない"), *list(premiums.PAYMENTS.items())],
     }
 
 
