@@ -609,19 +609,36 @@ def quote_request_answer(
 
 
 # --- Certificates ------------------------------------------------------------
-def certificate_context(*, policy: Policy, now: dt.datetime) -> dict:
+def benefit_summary(benefits) -> str:
+    """「死亡・重度障害共済金 100,000円／住宅災害見舞金 火災等 最高 200,000円、…」"""
+    groups: dict[str, list] = {}
+    for b in benefits:
+        groups.setdefault(b.group, []).append(b)
+    parts = []
+    for group, items in groups.items():
+        amounts = {b.amount_display for b in items}
+        if len(amounts) == 1:
+            parts.append(f"{group} {amounts.pop()}")
+        else:
+            parts.append(f"{group} " + "、".join(f"{b.label} {b.amount_display}" for b in items))
+    return "／".join(parts)
+
+
+def certificate_context(*, policy: Policy, covers: list[Enrolment], now: dt.datetime) -> dict:
     import segno
 
     url = policy.get_verify_url()
-    covers = list(policy.covers.select_related("rate_table").prefetch_related("rate_table__benefits"))
+    for cover in covers:
+        # One short text run per cover: far fewer boxes for WeasyPrint to lay out.
+        cover.benefit_text = benefit_summary(cover.benefits())
     return {
         "policy": policy,
         "covers": covers,
         "verify_url": url,
-        "qr": segno.make(url, error="m").svg_data_uri(scale=3, border=0),
+        "qr": segno.make(url, error="m").png_data_uri(scale=4, border=0),
         "issued_on": timezone.localdate(now),
-        "cover_start": policy.cover_start,
-        "cover_end": policy.cover_end,
+        "cover_start": min((c.cover_start for c in covers if c.cover_start), default=None),
+        "cover_end": max((c.cover_end for c in covers if c.cover_end), default=None),
     }
 
 
@@ -629,8 +646,10 @@ def certificate_render(*, policy: Policy, now: dt.datetime) -> Policy:
     """Render the 加入証明書. Safe to run twice: the file is replaced."""
     from worq.lib.pdf import render_pdf
 
+    covers = list(policy.covers.select_related("rate_table").prefetch_related("rate_table__benefits"))
     pdf = render_pdf(
-        template="pdf/kyosai_certificate.html", context=certificate_context(policy=policy, now=now)
+        template="pdf/kyosai_certificate.html",
+        context=certificate_context(policy=policy, covers=covers, now=now),
     )
     with transaction.atomic():
         old_name = replace_file(policy.certificate, f"certificate-{policy.number}.pdf", pdf)
