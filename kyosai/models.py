@@ -376,6 +376,10 @@ class Enrolment(models.Model):
             return text
         return "見積依頼中"
 
+    @property
+    def product_order(self) -> int:
+        return ProductCode.values.index(self.product)
+
     def benefits(self):
         if self.rate_table_id is None:
             return []

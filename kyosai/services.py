@@ -612,7 +612,9 @@ def quote_request_answer(
 def benefit_summary(benefits) -> str:
     """「死亡・重度障害共済金 100,000円／住宅災害見舞金 火災等 最高 200,000円、…」"""
     groups: dict[str, list] = {}
-    for b in benefits:
+    # A line that only lists the choices (e.g. 保険金額 10万円〜50万円から選択) says
+    # nothing on a certificate, where the chosen amount is shown instead.
+    for b in (b for b in benefits if not (b.amount is None and b.text.endswith("から選択"))):
         groups.setdefault(b.group, []).append(b)
     parts = []
     for group, items in groups.items():
@@ -628,6 +630,7 @@ def certificate_context(*, policy: Policy, covers: list[Enrolment], now: dt.date
     import segno
 
     url = policy.get_verify_url()
+    covers = sorted(covers, key=lambda c: c.product_order)
     for cover in covers:
         # One short text run per cover: far fewer boxes for WeasyPrint to lay out.
         cover.benefit_text = benefit_summary(cover.benefits())

@@ -106,7 +106,9 @@ def verify(request, token: str):
             "state": policy.state_on(today),
             "today": today,
             "masked_name": premiums.mask_name(policy.holder_name),
-            "covers": [c for c in policy.covers.all() if c.cover_start],
+            "covers": sorted(
+                (c for c in policy.covers.all() if c.cover_start), key=lambda c: c.product_order
+            ),
         },
     )
 
