@@ -201,7 +201,7 @@ def document_attach(
 def application_quote(*, application: Application, on: dt.date) -> list[Line]:
     """Each enrolment priced for 満年齢 on its expected cover start."""
     lines = []
-    for enrolment in application.enrolments.all():
+    for enrolment in sorted(application.enrolments.all(), key=lambda e: e.product_order):
         start = expected_cover_start(enrolment.product, on)
         age = premiums.age_on(application.birth_date, start) if application.birth_date else None
         choice = {f: getattr(enrolment, f) for f in CHOICE_FIELDS}

@@ -311,7 +311,9 @@ def apply_review(request):
             messages.success(request, "お申込みを受け付けました。審査の結果はメールでお知らせします。")
             return redirect("kyosai:application-detail", pk=submitted.pk)
     lines = services.application_quote(application=application, on=timezone.localdate())
-    products = Product.objects.filter(code__in=application.product_codes())
+    matters: dict[str, list[str]] = {}  # the same text is shown once, with its products
+    for product in Product.objects.filter(code__in=application.product_codes()):
+        matters.setdefault(product.important_matters, []).append(product.name)
     return render(
         request,
         "kyosai/apply_review.html",
@@ -320,7 +322,7 @@ def apply_review(request):
             "review",
             form=form,
             lines=lines,
-            products=products,
+            matters=matters,
             monthly=sum(ln.premium.monthly or 0 for ln in lines if ln.premium),
             annual=sum(ln.premium.annual or 0 for ln in lines if ln.premium),
         ),

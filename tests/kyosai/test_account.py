@@ -54,3 +54,44 @@ def test_quote_request_bad_input(member_client):
     )
     assert "15" in response.content.decode()
     assert not QuoteRequest.objects.exists()
+
+
+def test_medical_enrolment_uses_the_answered_quote(member, staff):
+    from django.core.exceptions import ValidationError
+
+    from kyosai.models import Enrolment
+    from tests.kyosai.factories import NOW
+
+    selection = {"club": {}, "medical": {"daily": 5000, "payment": "whole_life"}}
+    with pytest.raises(ValidationError, match="公表されていません"):
+        submitted_application(member, selection)  # 38 years old: no published figure
+    request = services.quote_request_create(
+        user=member,
+        product="medical",
+        age=38,
+        sex="male",
+        daily=5000,
+        payment="whole_life",
+        message="",
+        now=NOW,
+    )
+    services.quote_request_answer(
+        quote_request=request, answer="月3,980円です。", monthly=3980, actor=staff, now=NOW
+    )
+    services.application_submit(
+        application_id=Application.objects.get().pk, user=member, consent=True, now=NOW
+    )
+    assert Enrolment.objects.get(product="medical").monthly == 3980
+
+
+def test_kyosai_staff_can_edit_rate_tables_in_admin(client):
+    from kyosai.models import RateTable
+    from tests.conftest import make_staff
+
+    table = RateTable.objects.get(product="life")
+    url = reverse("admin:kyosai_ratetable_change", args=[table.pk])
+    client.force_login(make_staff("編集", email="e@example.jp", nickname="編集者"))
+    assert client.get(url).status_code == 403
+    client.force_login(make_staff("共済担当", email="k@example.jp", nickname="共済"))
+    page = client.get(url)
+    assert page.status_code == 200 and 'value="7637"' in page.content.decode()
