@@ -609,8 +609,8 @@ def quote_request_answer(
 
 
 # --- Certificates ------------------------------------------------------------
-def benefit_summary(benefits) -> str:
-    """「死亡・重度障害共済金 100,000円／住宅災害見舞金 火災等 最高 200,000円、…」"""
+def benefit_summary(benefits) -> list[str]:
+    """["死亡・重度障害共済金 100,000円", "住宅災害見舞金 火災等 最高 200,000円、…", …]"""
     groups: dict[str, list] = {}
     # A line that only lists the choices (e.g. 保険金額 10万円〜50万円から選択) says
     # nothing on a certificate, where the chosen amount is shown instead.
@@ -622,8 +622,8 @@ def benefit_summary(benefits) -> str:
         if len(amounts) == 1:
             parts.append(f"{group} {amounts.pop()}")
         else:
-            parts.append(f"{group} " + "、".join(f"{b.label} {b.amount_display}" for b in items))
-    return "／".join(parts)
+            parts.extend(f"{group} {b.label} {b.amount_display}" for b in items)
+    return parts
 
 
 def certificate_context(*, policy: Policy, covers: list[Enrolment], now: dt.datetime) -> dict:
@@ -632,8 +632,9 @@ def certificate_context(*, policy: Policy, covers: list[Enrolment], now: dt.date
     url = policy.get_verify_url()
     covers = sorted(covers, key=lambda c: c.product_order)
     for cover in covers:
-        # One short text run per cover: far fewer boxes for WeasyPrint to lay out.
-        cover.benefit_text = benefit_summary(cover.benefits())
+        # Short separate runs: WeasyPrint re-shapes the rest of a text run at
+        # every line break, so one long run per cover costs far more.
+        cover.benefit_parts = benefit_summary(cover.benefits())
     return {
         "policy": policy,
         "covers": covers,
