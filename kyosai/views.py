@@ -133,7 +133,14 @@ def _draft(request) -> Application | None:
 
 
 def _steps(application: Application) -> list[str]:
-    return [s for s in STEPS if s != "documents" or services.needs_documents(application)]
+    """The wizard's steps for this application: the club step only for people
+    not yet in the club, documents only for 労災特別加入."""
+    skip = set()
+    if "club" not in application.product_codes() and services.has_active_club(application.user):
+        skip.add("club")
+    if not services.needs_documents(application):
+        skip.add("documents")
+    return [s for s in STEPS if s not in skip]
 
 
 def _guard(request, step: str):
@@ -142,7 +149,9 @@ def _guard(request, step: str):
     if application is None:
         return None, redirect("kyosai:apply")
     steps = _steps(application)
-    reached = application.step if application.step in steps else steps[-1]
+    reached = application.step
+    if reached not in steps:
+        reached = "options" if reached == "club" else steps[-1]
     if step not in steps or steps.index(step) > steps.index(reached):
         return None, redirect(f"kyosai:apply-{reached}")
     return application, None
@@ -174,10 +183,6 @@ def apply_club(request):
     application, other = _guard(request, "club")
     if other:
         return other
-    if services.has_active_club(request.user):
-        application.step = "options"
-        application.save(update_fields=["step"])
-        return redirect("kyosai:apply-options")
     form = ClubForm(request.POST or None, initial={"join": "club" in application.product_codes()})
     if request.method == "POST" and form.is_valid():
         selection = {e.product: _choice(e) for e in application.enrolments.all()}

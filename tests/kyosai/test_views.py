@@ -371,3 +371,25 @@ def test_staff_approves_and_rejects_in_admin(
     client.post(reverse("admin:kyosai_application_reject", args=[others.pk]), {"reason": "確認のため"})
     others.refresh_from_db()
     assert others.status == "rejected" and others.decided_by == kyosai_staff
+
+
+def test_club_members_skip_the_club_step(client, member, staff):
+    approved_policy(member, {"club": {}}, staff=staff)
+    client.force_login(member)
+    response = client.post(reverse("kyosai:apply"))
+    assert client.get(response.url).url == reverse("kyosai:apply-options")
+    page = client.get(reverse("kyosai:apply-options")).content.decode()
+    assert "クラブ</li>" not in page
+    client.post(reverse("kyosai:apply-options"), {"liability": "on"})
+    assert Application.objects.get(status="draft").product_codes() == ["liability"]
+
+
+def test_admin_application_list_query_count(client, member, other_member, django_assert_max_num_queries):
+    from tests.conftest import make_staff
+
+    submitted_application(member)
+    submitted_application(other_member, {"club": {}, "liability": {}})
+    client.force_login(make_staff("共済担当", email="k@example.jp", nickname="共済"))
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("admin:kyosai_application_changelist"))
+    assert "オプション3 賠償補償制度" in response.content.decode()
