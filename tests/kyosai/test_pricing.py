@@ -103,3 +103,22 @@ def test_overlapping_versions_are_refused():
 def test_every_rate_file_cites_its_source():
     for table in RateTable.objects.all():
         assert "seed 00" in table.source
+
+
+def test_load_rate_file_adds_a_version_and_closes_the_previous(tmp_path):
+    import json
+
+    from django.core.management import call_command
+
+    from kyosai import ratefiles
+
+    data = ratefiles.read(ratefiles.RATES_DIR / "liability.json")
+    data.update(version="テスト版", valid_from="2030-04-01", source="テスト用の出典")
+    data["rates"] = [{"annual": 9999}]
+    path = tmp_path / "liability-2030.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    call_command("load_rate_file", str(path))
+    call_command("load_rate_file", str(path))  # twice: nothing more
+    assert RateTable.objects.filter(product="liability").count() == 2
+    assert pricing.premium("liability", on=dt.date(2030, 3, 31)).annual == 8440
+    assert pricing.premium("liability", on=dt.date(2030, 4, 1)).annual == 9999
