@@ -309,21 +309,50 @@ class QuoteRequestAdmin(admin.ModelAdmin):
         )
 
 
-class RateInline(admin.TabularInline):
+def table_in_use(table) -> bool:
+    """A version that priced an enrolment is history: change it only by adding a new version."""
+    return table is not None and Enrolment.objects.filter(rate_table=table).exists()
+
+
+class FrozenWhenUsedInline(admin.TabularInline):
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return not table_in_use(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not table_in_use(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not table_in_use(obj) and super().has_delete_permission(request, obj)
+
+
+class RateInline(FrozenWhenUsedInline):
     model = Rate
-    extra = 0
 
 
-class BenefitInline(admin.TabularInline):
+class BenefitInline(FrozenWhenUsedInline):
     model = Benefit
-    extra = 0
 
 
 @admin.register(RateTable)
 class RateTableAdmin(admin.ModelAdmin):
-    list_display = ["product", "version", "valid_from", "valid_to"]
+    list_display = ["product", "version", "valid_from", "valid_to", "in_use"]
     list_filter = ["product"]
     inlines = [RateInline, BenefitInline]
+
+    @admin.display(description="使用中", boolean=True)
+    def in_use(self, obj):
+        return table_in_use(obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if table_in_use(obj):
+            # Only closing the version (適用終了日) stays possible.
+            return ["product", "version", "valid_from", "unlisted", "source", "note", "extra"]
+        return []
+
+    def has_delete_permission(self, request, obj=None):
+        return not table_in_use(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(Product)

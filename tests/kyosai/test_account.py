@@ -95,3 +95,15 @@ def test_kyosai_staff_can_edit_rate_tables_in_admin(client):
     client.force_login(make_staff("共済担当", email="k@example.jp", nickname="共済"))
     page = client.get(url)
     assert page.status_code == 200 and 'value="7637"' in page.content.decode()
+
+
+def test_a_rate_table_that_priced_an_enrolment_is_frozen_in_admin(client, member):
+    from kyosai.models import RateTable
+    from tests.conftest import make_staff
+
+    submitted_application(member)
+    table = RateTable.objects.get(product="life")
+    client.force_login(make_staff("共済担当", email="k@example.jp", nickname="共済"))
+    page = client.get(reverse("admin:kyosai_ratetable_change", args=[table.pk])).content.decode()
+    assert 'name="rates-0-monthly"' not in page and "<p>7637</p>" in page
+    assert 'name="valid_to"' in page
