@@ -393,3 +393,46 @@ def test_admin_application_list_query_count(client, member, other_member, django
     with django_assert_max_num_queries(15):
         response = client.get(reverse("admin:kyosai_application_changelist"))
     assert "オプション3 賠償補償制度" in response.content.decode()
+
+
+def test_admin_actions_confirm_cancel_mark_paid_and_answer_quote(
+    client, member, staff, django_capture_on_commit_callbacks, mailoutbox
+):
+    from django.utils import timezone
+
+    from kyosai import services
+    from kyosai.models import ClubYear, QuoteRequest
+    from tests.conftest import make_staff
+
+    with django_capture_on_commit_callbacks(execute=True):
+        policy = approved_policy(member, {"club": {}, "liability": {}}, staff=staff)
+    club = policy.covers.get(product="club")
+    services.enrolment_request_cancel(enrolment=club, user=member, now=timezone.now())
+    kyosai_staff = make_staff("共済担当", email="k@example.jp", nickname="共済")
+    client.force_login(kyosai_staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("admin:kyosai_enrolment_changelist"),
+            {"action": "confirm_cancel", "_selected_action": [club.pk]},
+        )
+    assert set(Enrolment.objects.values_list("status", flat=True)) == {"cancelled"}
+    assert "解約" in mailoutbox[-1].subject
+
+    year = ClubYear.objects.get()
+    client.post(
+        reverse("admin:kyosai_clubyear_changelist"), {"action": "mark_paid", "_selected_action": [year.pk]}
+    )
+    year.refresh_from_db()
+    assert year.paid_marked_by == kyosai_staff
+
+    request = QuoteRequest.objects.create(
+        user=member, product="medical", age=50, sex="male", daily=5000, payment="whole_life"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("admin:kyosai_quoterequest_change", args=[request.pk]),
+            {"answer": "月4,800円でお引き受けできます。", "answered_monthly": 4800},
+        )
+    request.refresh_from_db()
+    assert request.status == "answered" and request.answered_by == kyosai_staff
+    assert "4800円" in mailoutbox[-1].body
