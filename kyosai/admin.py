@@ -70,7 +70,7 @@ class EventInline(ReadOnlyInline):
 
 @admin.register(Application)
 class ApplicationAdmin(admin.ModelAdmin):
-    change_form_template = "admin/kyosai/application/change_form.html"
+    change_form_template = "kyosai/admin/application_change_form.html"
     list_display = ["id", "user", "full_name", "products", "status", "submitted_at", "decided_by"]
     list_filter = ["status", "enrolments__product"]
     search_fields = ["full_name", "user__email", "user__membership__member_number"]
