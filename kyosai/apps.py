@@ -5,5 +5,27 @@ class KyosaiConfig(AppConfig):
     name = "kyosai"
     verbose_name = "Wor-Q共済"
     default_auto_field = "django.db.models.BigAutoField"
-    # Model names of this app each staff group may manage (members.roles).
-    staff_permissions: dict[str, list[str]] = {}
+    # 共済担当 review applications, issue policies, keep the rate tables and
+    # answer 見積依頼. Audit rows and uploads are read-only for them.
+    staff_permissions: dict[str, list[str]] = {
+        "共済担当": [
+            "view:application",
+            "change:application",
+            "view:enrolment",
+            "change:enrolment",
+            "view:policy",
+            "change:policy",
+            "view:document",
+            "view:event",
+            "clubyear",
+            "quoterequest",
+            "ratetable",
+            "rate",
+            "benefit",
+            "product",
+            "healthquestion",
+        ],
+    }
+
+    def ready(self) -> None:
+        from kyosai import hooks  # noqa: F401

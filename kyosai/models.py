@@ -1,0 +1,587 @@
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from kyosai import premiums
+from worq.lib.storage import private_storage
+
+
+class ProductCode(models.TextChoices):
+    CLUB = "club", "Wor-Qライフサポートクラブ（基本共済）"
+    LIFE = "life", "オプション1 団体生命共済"
+    MEDICAL = "medical", "オプション2 総合医療共済"
+    LIABILITY = "liability", "オプション3 賠償補償制度"
+    INCOME = "income", "オプション4 所得補償制度"
+    ROSAI = "rosai", "労災保険特別加入（一人親方・フリーランス）"
+
+
+class Product(models.Model):
+    """What a product is and how it is run. Figures live in RateTable."""
+
+    class CoverStartRule(models.TextChoices):
+        NEXT_MONTH = "next_month", "承認の翌月1日から"
+        NEXT_DAY = "next_day", "承認の翌日から"
+
+    code = models.CharField("商品", max_length=20, choices=ProductCode, unique=True)
+    name = models.CharField("名称", max_length=60)
+    summary = models.TextField("説明")
+    important_matters = models.TextField("重要事項", help_text="申込みの前に必ず読んでいただく内容です。")
+    cover_start_rule = models.CharField(
+        "保障開始日", max_length=20, choices=CoverStartRule, default=CoverStartRule.NEXT_MONTH
+    )
+    grace_days = models.PositiveIntegerField(
+        "年会費の猶予日数",
+        default=0,
+        help_text="クラブのみ：年度の開始からこの日数を過ぎても年会費が未納なら失効します。",
+    )
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    class Meta:
+        verbose_name = "共済商品"
+        verbose_name_plural = "共済商品"
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RateTableQuerySet(models.QuerySet):
+    def in_force(self, on):
+        return self.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+
+
+class RateTable(models.Model):
+    """One version of a product's premium and benefit table.
+
+    A new year's figures are a new version; enrolments and policies keep a
+    foreign key to the version they were priced with."""
+
+    class Unlisted(models.TextChoices):
+        NOT_OFFERED = "not_offered", "表にない組み合わせは取扱いなし"
+        NOT_PUBLISHED = "not_published", "表にない組み合わせは見積依頼"
+
+    product = models.CharField("商品", max_length=20, choices=ProductCode)
+    version = models.CharField("版", max_length=40)
+    valid_from = models.DateField("適用開始日")
+    valid_to = models.DateField("適用終了日", null=True, blank=True)
+    unlisted = models.CharField("表にない条件", max_length=20, choices=Unlisted, default=Unlisted.NOT_OFFERED)
+    source = models.TextField("出典")
+    note = models.TextField("注記", blank=True)
+    extra = models.JSONField("補足データ", default=dict, blank=True)
+    created_at = models.DateTimeField("登録日時", default=timezone.now, editable=False)
+
+    objects = RateTableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "掛金・保障の表"
+        verbose_name_plural = "掛金・保障の表"
+        ordering = ["product", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "valid_from"], name="kyosai_rate_table_start"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="kyosai_rate_table_period",
+                violation_error_message="適用終了日は適用開始日以降にしてください。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_product_display()} {self.version}"
+
+    def clean(self):
+        if not self.valid_from:
+            return
+        others = RateTable.objects.filter(product=self.product).exclude(pk=self.pk)
+        for other in others:
+            ends_before = self.valid_to is not None and self.valid_to < other.valid_from
+            starts_after = other.valid_to is not None and self.valid_from > other.valid_to
+            if not (ends_before or starts_after):
+                raise ValidationError(
+                    f"適用期間が「{other}」と重なっています。前の版に適用終了日を入れてください。"
+                )
+
+    def as_pure(self) -> premiums.Table:
+        return premiums.Table(
+            product=self.product,
+            unlisted=self.unlisted,
+            version=self.version,
+            table_id=self.pk,
+            rates=tuple(r.as_pure() for r in self.rates.all()),
+        )
+
+
+class Rate(models.Model):
+    """One cell of a premium table (blank keys match anything)."""
+
+    table = models.ForeignKey(RateTable, on_delete=models.CASCADE, related_name="rates")
+    age_min = models.PositiveSmallIntegerField("年齢（から）", null=True, blank=True)
+    age_max = models.PositiveSmallIntegerField("年齢（まで）", null=True, blank=True)
+    sex = models.CharField("性別", max_length=10, blank=True, choices=list(premiums.SEXES.items()))
+    plan = models.CharField("プラン", max_length=1, blank=True)
+    job_class = models.PositiveSmallIntegerField("職種級別", null=True, blank=True)
+    benefit = models.PositiveIntegerField("保険金額（月額）", null=True, blank=True)
+    daily = models.PositiveIntegerField("日額", null=True, blank=True)
+    payment = models.CharField("払込方法", max_length=20, blank=True, choices=list(premiums.PAYMENTS.items()))
+    monthly = models.PositiveIntegerField("月払掛金（円）", null=True, blank=True)
+    annual = models.PositiveIntegerField("年額（円）", null=True, blank=True)
+    half_year = models.PositiveIntegerField("半期（円）", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "掛金"
+        verbose_name_plural = "掛金"
+        ordering = ["sex", "plan", "job_class", "benefit", "daily", "age_min", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(monthly__isnull=False) | Q(annual__isnull=False),
+                name="kyosai_rate_has_amount",
+                violation_error_message="月払掛金か年額のどちらかを入れてください。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table} #{self.pk}"
+
+    def as_pure(self) -> premiums.Rate:
+        return premiums.Rate(
+            monthly=self.monthly,
+            annual=self.annual,
+            half_year=self.half_year,
+            age_min=self.age_min,
+            age_max=self.age_max,
+            sex=self.sex,
+            plan=self.plan,
+            job_class=self.job_class,
+            benefit=self.benefit,
+            daily=self.daily,
+            payment=self.payment,
+        )
+
+
+class Benefit(models.Model):
+    """A line of a product's benefit table (what it pays)."""
+
+    table = models.ForeignKey(RateTable, on_delete=models.CASCADE, related_name="benefits")
+    plan = models.CharField("プラン", max_length=1, blank=True)
+    group = models.CharField("区分", max_length=60)
+    label = models.CharField("内容", max_length=120)
+    prefix = models.CharField("金額の前置き", max_length=10, blank=True, help_text="例：日額、最高")
+    amount = models.PositiveIntegerField("金額（円）", null=True, blank=True)
+    text = models.CharField("金額以外の説明", max_length=120, blank=True)
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    class Meta:
+        verbose_name = "保障内容"
+        verbose_name_plural = "保障内容"
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.group} {self.label}"
+
+    @property
+    def amount_display(self) -> str:
+        if self.amount is None:
+            return self.text
+        return f"{self.prefix} {premiums.yen(self.amount)}".strip()
+
+
+class HealthQuestion(models.Model):
+    """告知 question asked when applying for a product (configured by staff)."""
+
+    product = models.CharField("商品", max_length=20, choices=ProductCode)
+    text = models.CharField("質問", max_length=300)
+    is_sample = models.BooleanField(
+        "サンプル", default=False, help_text="実際の告知事項ではない見本の質問です（画面に明示）。"
+    )
+    is_active = models.BooleanField("使う", default=True)
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    class Meta:
+        verbose_name = "告知の質問"
+        verbose_name_plural = "告知の質問"
+        ordering = ["product", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Application(models.Model):
+    """One run of the enrolment wizard: a member applies for one or more products."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "入力中"
+        SUBMITTED = "submitted", "審査中"
+        APPROVED = "approved", "承認"
+        REJECTED = "rejected", "不承認"
+        WITHDRAWN = "withdrawn", "取り下げ"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="kyosai_applications",
+        verbose_name="申込者",
+    )
+    status = models.CharField("状態", max_length=20, choices=Status, default=Status.DRAFT)
+    step = models.CharField("進んだ段階", max_length=20, default="club")
+    full_name = models.CharField("氏名", max_length=60, blank=True)
+    birth_date = models.DateField("生年月日", null=True, blank=True)
+    sex = models.CharField("性別", max_length=10, blank=True, choices=list(premiums.SEXES.items()))
+    beneficiary = models.CharField("死亡共済金受取人", max_length=200, blank=True)
+    answers = models.JSONField("告知の回答", default=list, blank=True)
+    consented_at = models.DateTimeField("重要事項への同意", null=True, blank=True)
+    submitted_at = models.DateTimeField("申込日時", null=True, blank=True)
+    decided_at = models.DateTimeField("審査日時", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="審査した人",
+    )
+    decision_reason = models.TextField("不承認の理由", blank=True)
+    created_at = models.DateTimeField("作成日時", default=timezone.now, editable=False)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    class Meta:
+        verbose_name = "共済の申込み"
+        verbose_name_plural = "共済の申込み"
+        ordering = ["-submitted_at", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(status="draft"),
+                name="kyosai_one_draft_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"申込み #{self.pk}（{self.get_status_display()}）"
+
+    def product_codes(self) -> list[str]:
+        return [e.product for e in self.enrolments.all()]
+
+
+class EnrolmentQuerySet(models.QuerySet):
+    ACTIVE = ("draft", "submitted", "approved", "cancel_requested")
+
+    def active(self):
+        return self.filter(status__in=self.ACTIVE)
+
+    def in_force(self, on):
+        return self.filter(
+            status__in=("approved", "cancel_requested"), cover_start__lte=on, cover_end__gte=on
+        )
+
+
+class Enrolment(models.Model):
+    """A member's enrolment in one product: chosen cover, price and status."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "入力中"
+        SUBMITTED = "submitted", "審査中"
+        APPROVED = "approved", "加入中"
+        CANCEL_REQUESTED = "cancel_requested", "解約の申出中"
+        REJECTED = "rejected", "不承認"
+        WITHDRAWN = "withdrawn", "取り下げ"
+        CANCELLED = "cancelled", "解約済み"
+        LAPSED = "lapsed", "失効"
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="enrolments", verbose_name="申込み"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="kyosai_enrolments",
+        verbose_name="加入者",
+    )
+    product = models.CharField("商品", max_length=20, choices=ProductCode)
+    status = models.CharField("状態", max_length=20, choices=Status, default=Status.DRAFT)
+    plan = models.CharField("プラン", max_length=1, blank=True)
+    job_class = models.PositiveSmallIntegerField("職種級別", null=True, blank=True)
+    benefit = models.PositiveIntegerField("保険金額（月額）", null=True, blank=True)
+    daily = models.PositiveIntegerField("日額", null=True, blank=True)
+    payment = models.CharField("払込方法", max_length=20, blank=True, choices=list(premiums.PAYMENTS.items()))
+    rate_table = models.ForeignKey(
+        RateTable,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="使った掛金表",
+    )
+    monthly = models.PositiveIntegerField("月払掛金（円）", null=True, blank=True)
+    annual = models.PositiveIntegerField("年額（円）", null=True, blank=True)
+    half_year = models.PositiveIntegerField("半期（円）", null=True, blank=True)
+    policy = models.ForeignKey(
+        "Policy",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="covers",
+        verbose_name="証券",
+    )
+    cover_start = models.DateField("保障開始日", null=True, blank=True)
+    cover_end = models.DateField("保障終了日", null=True, blank=True)
+    cancel_requested_at = models.DateTimeField("解約の申出日時", null=True, blank=True)
+    ended_at = models.DateTimeField("終了日時", null=True, blank=True)
+
+    objects = EnrolmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "加入（商品ごと）"
+        verbose_name_plural = "加入（商品ごと）"
+        ordering = ["application", "product"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "product"],
+                condition=Q(status__in=EnrolmentQuerySet.ACTIVE),
+                name="kyosai_one_active_enrolment_per_product",
+                violation_error_message="この共済にはすでにお申込み（またはご加入）があります。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_product_display()}（{self.get_status_display()}）"
+
+    @property
+    def choice_label(self) -> str:
+        bits = []
+        if self.plan:
+            bits.append(f"{self.plan}プラン")
+        if self.job_class:
+            bits.append(f"職種{self.job_class}級")
+        if self.benefit:
+            bits.append(f"月額{premiums.yen(self.benefit)}")
+        if self.daily:
+            label = "給付基礎日額" if self.product == ProductCode.ROSAI else "入院日額"
+            bits.append(f"{label}{premiums.yen(self.daily)}")
+        if self.payment:
+            bits.append(self.get_payment_display())
+        return "・".join(bits)
+
+    @property
+    def premium_label(self) -> str:
+        if self.monthly is not None:
+            return f"月額 {premiums.yen(self.monthly)}"
+        if self.annual is not None:
+            text = f"年額 {premiums.yen(self.annual)}"
+            if self.half_year:
+                text += f"（前期・後期 各{premiums.yen(self.half_year)}）"
+            return text
+        return "見積依頼中"
+
+    @property
+    def product_order(self) -> int:
+        return ProductCode.values.index(self.product)
+
+    def benefits(self):
+        if self.rate_table_id is None:
+            return []
+        return [b for b in self.rate_table.benefits.all() if not b.plan or b.plan == self.plan]
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Policy(models.Model):
+    """A 証券 issued on approval; its covers are the application's enrolments."""
+
+    number = models.CharField("証券番号", max_length=30, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="kyosai_policies",
+        verbose_name="加入者",
+    )
+    application = models.OneToOneField(
+        Application, on_delete=models.PROTECT, related_name="policy", verbose_name="申込み"
+    )
+    holder_name = models.CharField("加入者氏名", max_length=60)
+    issued_at = models.DateTimeField("発行日時", default=timezone.now)
+    verify_token = models.CharField(
+        "確認用トークン", max_length=64, unique=True, default=_new_token, editable=False
+    )
+    certificate = models.FileField(
+        "加入証明書PDF",
+        storage=private_storage,
+        upload_to="kyosai/certificates/",
+        blank=True,
+        editable=False,
+    )
+    certificate_rendered_at = models.DateTimeField("証明書作成日時", null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "証券"
+        verbose_name_plural = "証券"
+        ordering = ["-issued_at"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_verify_url(self) -> str:
+        return settings.SITE_URL + reverse("kyosai:verify", args=[self.verify_token])
+
+    def state_on(self, day) -> str:
+        """有効 / 期限切れ / 解約済み for the verification page."""
+        covers = list(self.covers.all())
+        if any(
+            c.status in ("approved", "cancel_requested") and c.cover_start <= day <= c.cover_end
+            for c in covers
+        ):
+            return "valid"
+        if any(c.status in ("approved", "cancel_requested") and day < c.cover_start for c in covers):
+            return "not_started"
+        if covers and all(c.status in ("cancelled", "lapsed") for c in covers):
+            return "cancelled"
+        return "expired"
+
+    @property
+    def cover_start(self):
+        return min((c.cover_start for c in self.covers.all() if c.cover_start), default=None)
+
+    @property
+    def cover_end(self):
+        return max((c.cover_end for c in self.covers.all() if c.cover_end), default=None)
+
+
+class Document(models.Model):
+    """An upload for 労災特別加入, stored privately (never a public URL)."""
+
+    class Kind(models.TextChoices):
+        IDENTITY = "identity", "本人確認書類"
+        WORK_PROOF = "work_proof", "フリーランスとして働いていることがわかる書類"
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="documents", verbose_name="申込み"
+    )
+    kind = models.CharField("種類", max_length=20, choices=Kind)
+    file = models.FileField("ファイル", storage=private_storage, upload_to="kyosai/documents/")
+    original_name = models.CharField("元のファイル名", max_length=200)
+    content_type = models.CharField("種類（MIME）", max_length=40)
+    size = models.PositiveIntegerField("大きさ（バイト）")
+    uploaded_at = models.DateTimeField("アップロード日時", default=timezone.now)
+
+    class Meta:
+        verbose_name = "提出書類"
+        verbose_name_plural = "提出書類"
+        constraints = [
+            models.UniqueConstraint(fields=["application", "kind"], name="kyosai_one_document_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.original_name}"
+
+
+class QuoteRequest(models.Model):
+    """見積依頼: a premium the source does not publish, answered by staff."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "回答待ち"
+        ANSWERED = "answered", "回答済み"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="kyosai_quote_requests",
+        verbose_name="依頼した人",
+    )
+    product = models.CharField("商品", max_length=20, choices=ProductCode)
+    age = models.PositiveSmallIntegerField("年齢")
+    sex = models.CharField("性別", max_length=10, choices=list(premiums.SEXES.items()))
+    daily = models.PositiveIntegerField("入院日額", null=True, blank=True)
+    payment = models.CharField("払込方法", max_length=20, blank=True, choices=list(premiums.PAYMENTS.items()))
+    message = models.TextField("ご質問・ご要望", blank=True)
+    status = models.CharField("状態", max_length=20, choices=Status, default=Status.OPEN)
+    answer = models.TextField("回答", blank=True)
+    answered_monthly = models.PositiveIntegerField("回答した月払掛金（円）", null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="回答した人",
+    )
+    answered_at = models.DateTimeField("回答日時", null=True, blank=True)
+    created_at = models.DateTimeField("依頼日時", default=timezone.now)
+
+    class Meta:
+        verbose_name = "見積依頼"
+        verbose_name_plural = "見積依頼"
+        ordering = ["status", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_product_display()} {self.age}歳 {self.get_sex_display()}"
+
+
+class ClubYear(models.Model):
+    """One year of Wor-Qライフサポートクラブ membership and whether its fee is paid."""
+
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="club_years", verbose_name="クラブ加入"
+    )
+    starts_on = models.DateField("年度の開始日")
+    ends_on = models.DateField("年度の終了日")
+    fee = models.PositiveIntegerField("年会費（円）")
+    paid_at = models.DateTimeField("入金を確認した日時", null=True, blank=True)
+    paid_marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="入金を記録した人",
+    )
+    reminder_sent_at = models.DateTimeField("更新案内の送信日時", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "クラブ年度"
+        verbose_name_plural = "クラブ年度"
+        ordering = ["-starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "starts_on"], name="kyosai_one_club_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.starts_on:%Y/%m/%d}〜{self.ends_on:%Y/%m/%d}"
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid_at is not None
+
+
+class Event(models.Model):
+    """Audit row: who changed what, when."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="操作した人",
+    )
+    action = models.CharField("操作", max_length=40)
+    note = models.TextField("メモ", blank=True)
+    created_at = models.DateTimeField("日時", default=timezone.now)
+
+    class Meta:
+        verbose_name = "共済の変更履歴"
+        verbose_name_plural = "共済の変更履歴"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,389 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from kyosai import services
+from kyosai.forms import RejectForm
+from kyosai.models import (
+    Application,
+    Benefit,
+    ClubYear,
+    Document,
+    Enrolment,
+    Event,
+    HealthQuestion,
+    Policy,
+    Product,
+    QuoteRequest,
+    Rate,
+    RateTable,
+)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class EnrolmentInline(ReadOnlyInline):
+    model = Enrolment
+    fields = ["product", "choice_label", "premium_label", "status", "cover_start", "cover_end", "rate_table"]
+    readonly_fields = fields
+
+    @admin.display(description="内容")
+    def choice_label(self, obj):
+        return obj.choice_label
+
+    @admin.display(description="掛金")
+    def premium_label(self, obj):
+        return obj.premium_label
+
+
+class DocumentInline(ReadOnlyInline):
+    model = Document
+    fields = ["kind", "download", "content_type", "size", "uploaded_at"]
+    readonly_fields = fields
+
+    @admin.display(description="ファイル")
+    def download(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("kyosai:document", args=[obj.pk]), obj.original_name
+        )
+
+
+class EventInline(ReadOnlyInline):
+    model = Event
+    fk_name = "application"
+    fields = ["created_at", "action", "actor", "note"]
+    readonly_fields = fields
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    change_form_template = "kyosai/admin/application_change_form.html"
+    list_display = ["id", "user", "full_name", "products", "status", "submitted_at", "decided_by"]
+    list_filter = ["status", "enrolments__product"]
+    search_fields = ["full_name", "user__email", "user__membership__member_number"]
+    list_select_related = ["user", "decided_by"]
+    inlines = [EnrolmentInline, DocumentInline, EventInline]
+    fields = [
+        "user",
+        "status",
+        "full_name",
+        "birth_date",
+        "sex",
+        "beneficiary",
+        "answers_table",
+        "consented_at",
+        "submitted_at",
+        "decided_at",
+        "decided_by",
+        "decision_reason",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("enrolments").distinct()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="申込み商品")
+    def products(self, obj):
+        return "、".join(e.get_product_display() for e in obj.enrolments.all())
+
+    @admin.display(description="告知の回答")
+    def answers_table(self, obj):
+        if not obj.answers:
+            return "（告知の質問はありません）"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{}{}：<strong>{}</strong></li>",
+                (
+                    (
+                        "【見本】" if a.get("is_sample") else "",
+                        a["question"],
+                        "はい" if a["answer"] == "yes" else "いいえ",
+                    )
+                    for a in obj.answers
+                ),
+            ),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/approve/",
+                self.admin_site.admin_view(self.approve_view),
+                name="kyosai_application_approve",
+            ),
+            path(
+                "<int:pk>/reject/",
+                self.admin_site.admin_view(self.reject_view),
+                name="kyosai_application_reject",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "reject_form": RejectForm()}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _decide(self, request, pk, decide):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        application = get_object_or_404(Application, pk=pk)
+        try:
+            message = decide(application)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, message)
+        return redirect("admin:kyosai_application_change", pk)
+
+    @staticmethod
+    def _approve(request, application):
+        policy = services.application_approve(application=application, actor=request.user, now=timezone.now())
+        return f"承認しました。証券番号 {policy.number} を発行し、本人にメールで知らせました。"
+
+    def approve_view(self, request, pk):
+        return self._decide(request, pk, lambda a: self._approve(request, a))
+
+    def reject_view(self, request, pk):
+        def reject(application):
+            services.application_reject(
+                application=application,
+                actor=request.user,
+                reason=request.POST.get("reason", ""),
+                now=timezone.now(),
+            )
+            return "不承認にしました。理由を本人にメールで知らせました。"
+
+        return self._decide(request, pk, reject)
+
+
+@admin.register(Policy)
+class PolicyAdmin(admin.ModelAdmin):
+    list_display = ["number", "user", "holder_name", "issued_at", "download"]
+    search_fields = ["number", "holder_name", "user__email"]
+    list_select_related = ["user"]
+    fields = [
+        "number",
+        "user",
+        "application",
+        "holder_name",
+        "issued_at",
+        "certificate_rendered_at",
+        "download",
+    ]
+    readonly_fields = fields
+    actions = ["rerender"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="加入証明書")
+    def download(self, obj):
+        if not obj.certificate:
+            return "作成中"
+        return format_html('<a href="{}">PDF</a>', reverse("kyosai:certificate", args=[obj.pk]))
+
+    @admin.action(description="加入証明書を作り直す", permissions=["change"])
+    def rerender(self, request, queryset):
+        from kyosai.tasks import render_certificate
+
+        for policy in queryset:
+            render_certificate.delay_on_commit(policy.pk)
+        messages.success(request, f"{queryset.count()}件の加入証明書を作り直します。")
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(admin.ModelAdmin):
+    list_display = ["id", "user", "product", "status", "cover_start", "cover_end", "policy"]
+    list_filter = ["status", "product"]
+    search_fields = ["user__email", "policy__number"]
+    list_select_related = ["user", "policy"]
+    readonly_fields = [f.name for f in Enrolment._meta.fields]
+    actions = ["confirm_cancel"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="解約を確定する（申出の月の末日で終了）", permissions=["change"])
+    def confirm_cancel(self, request, queryset):
+        now, done = timezone.now(), 0
+        for enrolment in queryset.filter(status=Enrolment.Status.CANCEL_REQUESTED):
+            done += len(services.enrolment_confirm_cancel(enrolment=enrolment, actor=request.user, now=now))
+        messages.success(request, f"{done}件の解約を確定しました。")
+
+
+@admin.register(ClubYear)
+class ClubYearAdmin(admin.ModelAdmin):
+    list_display = ["enrolment", "starts_on", "ends_on", "fee", "paid_at", "reminder_sent_at"]
+    list_filter = [("paid_at", admin.EmptyFieldListFilter)]
+    readonly_fields = [
+        "enrolment",
+        "starts_on",
+        "ends_on",
+        "fee",
+        "paid_at",
+        "paid_marked_by",
+        "reminder_sent_at",
+    ]
+    actions = ["mark_paid"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="年会費の入金を記録する", permissions=["change"])
+    def mark_paid(self, request, queryset):
+        for year in queryset:
+            services.club_year_mark_paid(club_year=year, actor=request.user, now=timezone.now())
+        messages.success(request, f"{queryset.count()}件の入金を記録しました。")
+
+
+@admin.register(QuoteRequest)
+class QuoteRequestAdmin(admin.ModelAdmin):
+    list_display = ["id", "product", "age", "sex", "daily", "payment", "status", "created_at"]
+    list_filter = ["status", "product"]
+    fields = [
+        "user",
+        "product",
+        "age",
+        "sex",
+        "daily",
+        "payment",
+        "message",
+        "status",
+        "answer",
+        "answered_monthly",
+        "answered_by",
+        "answered_at",
+    ]
+    readonly_fields = [
+        "user",
+        "product",
+        "age",
+        "sex",
+        "daily",
+        "payment",
+        "message",
+        "status",
+        "answered_by",
+        "answered_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.quote_request_answer(
+            quote_request=obj,
+            answer=obj.answer,
+            monthly=obj.answered_monthly,
+            actor=request.user,
+            now=timezone.now(),
+        )
+
+
+def table_in_use(table) -> bool:
+    """A version that priced an enrolment is history: change it only by adding a new version."""
+    return table is not None and Enrolment.objects.filter(rate_table=table).exists()
+
+
+class FrozenWhenUsedInline(admin.TabularInline):
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return not table_in_use(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not table_in_use(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not table_in_use(obj) and super().has_delete_permission(request, obj)
+
+
+class RateInline(FrozenWhenUsedInline):
+    model = Rate
+
+
+class BenefitInline(FrozenWhenUsedInline):
+    model = Benefit
+
+
+@admin.register(RateTable)
+class RateTableAdmin(admin.ModelAdmin):
+    list_display = ["product", "version", "valid_from", "valid_to", "in_use"]
+    list_filter = ["product"]
+    inlines = [RateInline, BenefitInline]
+
+    @admin.display(description="使用中", boolean=True)
+    def in_use(self, obj):
+        return table_in_use(obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if table_in_use(obj):
+            # Only closing the version (適用終了日) stays possible.
+            return ["product", "version", "valid_from", "unlisted", "source", "note", "extra"]
+        return []
+
+    def has_delete_permission(self, request, obj=None):
+        return not table_in_use(obj) and super().has_delete_permission(request, obj)
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "cover_start_rule", "grace_days", "order"]
+    readonly_fields = ["code"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(HealthQuestion)
+class HealthQuestionAdmin(admin.ModelAdmin):
+    list_display = ["text", "product", "is_sample", "is_active", "order"]
+    list_filter = ["product", "is_sample", "is_active"]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "action", "actor", "application", "enrolment", "note"]
+    list_filter = ["action"]
+    readonly_fields = ["created_at", "action", "actor", "application", "enrolment", "note"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

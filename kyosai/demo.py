@@ -1,0 +1,72 @@
+"""Demo Wor-Q共済 content. Idempotent: keyed by the demo members' e-mail."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from kyosai import services
+from kyosai.models import Application, Policy, QuoteRequest
+from members.models import User
+
+STAFF_EMAIL = "staff@worq.example.jp"
+
+
+def _apply(user, selection, *, birth_date, sex, now):
+    application = services.application_draft(user=user, now=now)
+    services.application_set_products(application=application, selection=selection, now=now)
+    services.application_set_details(
+        application=application,
+        full_name=user.membership.full_name,
+        birth_date=birth_date,
+        sex=sex,
+        beneficiary="（デモ）家族" if "life" in selection else "",
+        answers=[],
+        now=now,
+    )
+    return services.application_submit(application_id=application.pk, user=user, consent=True, now=now)
+
+
+def load(*, stdout) -> str:
+    now = timezone.now()
+    staff = User.objects.filter(email=STAFF_EMAIL).first()
+    sakura = User.objects.filter(email="sakura@example.jp").select_related("membership").first()
+    kenta = User.objects.filter(email="kenta@example.jp").select_related("membership").first()
+    mika = User.objects.filter(email="mika@example.jp").select_related("membership").first()
+    if sakura and not Application.objects.filter(user=sakura).exists():
+        # Approved two months ago, so the cover is in force today; the club fee is paid.
+        approved_at = now - dt.timedelta(days=62)
+        application = _apply(
+            sakura,
+            {"club": {}, "life": {"plan": "B"}, "liability": {}},
+            birth_date=sakura.membership.birth_date,
+            sex="female",
+            now=approved_at,
+        )
+        policy = services.application_approve(application=application, actor=staff, now=approved_at)
+        club = policy.covers.get(product="club")
+        services.club_year_mark_paid(club_year=club.club_years.get(), actor=staff, now=approved_at)
+        services.certificate_render(policy=policy, now=now)
+    if kenta and not Application.objects.filter(user=kenta).exists():
+        # Waiting for review: shows staff the queue in the admin.
+        _apply(
+            kenta,
+            {"club": {}, "income": {"job_class": 2, "benefit": 200000}},
+            birth_date=kenta.membership.birth_date,
+            sex="male",
+            now=now,
+        )
+    if mika and not QuoteRequest.objects.filter(user=mika).exists():
+        services.quote_request_create(
+            user=mika,
+            product="medical",
+            age=48,
+            sex="female",
+            daily=5000,
+            payment="whole_life",
+            message="（デモ）48歳女性の掛金を知りたいです。",
+            now=now,
+        )
+    return (
+        f"{Application.objects.count()} kyosai applications, "
+        f"{Policy.objects.count()} policies, {QuoteRequest.objects.count()} quote requests"
+    )

@@ -1,0 +1,333 @@
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+
+from kyosai import premiums
+from kyosai.models import Application, Document, HealthQuestion, ProductCode, RateTable
+
+UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+# First bytes of the file types we accept; the name and the browser's claim are not trusted.
+MAGIC = [(b"%PDF-", "application/pdf"), (b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png")]
+SEX_CHOICES = [("", "選んでください"), *premiums.SEXES.items()]
+
+
+def _table(product: str, on: dt.date):
+    return (
+        RateTable.objects.in_force(on)
+        .filter(product=product)
+        .prefetch_related("rates")
+        .order_by("-valid_from")
+        .first()
+    )
+
+
+def _values(product: str, field: str, on: dt.date) -> list:
+    table = _table(product, on)
+    if table is None:
+        return []
+    return sorted({getattr(r, field) for r in table.rates.all()} - {"", None})
+
+
+def option_choices(on: dt.date) -> dict[str, list]:
+    """Select options built from the rate tables in force (never hard-coded)."""
+    income = _table("income", on)
+    job_names = income.extra.get("job_classes", {}) if income else {}
+    return {
+        "plan": [("", "入らない")] + [(p, f"{p}プラン") for p in _values("life", "plan", on)],
+        "job_class": [("", "選んでください")]
+        + [(str(j), f"{j}級：{job_names.get(str(j), '')}") for j in _values("income", "job_class", on)],
+        "benefit": [("", "入らない")]
+        + [(str(b), f"月額 {b // 10000}万円") for b in _values("income", "benefit", on)],
+        "daily": [("", "入らない")] + [(str(d), premiums.yen(d)) for d in _values("rosai", "daily", on)],
+        "medical_daily": [(str(d), premiums.yen(d)) for d in _values("medical", "daily", on)],
+        "payment": [("", "入らない"), *list(premiums.PAYMENTS.items())],
+    }
+
+
+class OptionsMixin(forms.Form):
+    """The product choices the simulator and the wizard share."""
+
+    life_plan = forms.ChoiceField(label="団体生命共済（オプション1）", required=False)
+    medical_payment = forms.ChoiceField(label="総合医療共済（オプション2）の払込方法", required=False)
+    medical_daily = forms.TypedChoiceField(
+        label="総合医療共済の入院日額", coerce=int, required=False, empty_value=None
+    )
+    liability = forms.BooleanField(label="賠償補償制度（オプション3）に入る", required=False)
+    income_benefit = forms.TypedChoiceField(
+        label="所得補償制度（オプション4）の保険金額", coerce=int, required=False, empty_value=None
+    )
+    income_job_class = forms.TypedChoiceField(
+        label="職種級別",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text="1級：事務・営業・管理職など／2級：軽作業を伴う職種など／3級：軽作業を超える作業を伴う職種",
+    )
+    rosai_daily = forms.TypedChoiceField(
+        label="労災保険特別加入の給付基礎日額", coerce=int, required=False, empty_value=None
+    )
+
+    def set_option_choices(self, on: dt.date) -> None:
+        c = option_choices(on)
+        self.fields["life_plan"].choices = c["plan"]
+        self.fields["medical_payment"].choices = c["payment"]
+        self.fields["medical_daily"].choices = c["medical_daily"]
+        self.fields["income_benefit"].choices = c["benefit"]
+        self.fields["income_job_class"].choices = c["job_class"]
+        self.fields["rosai_daily"].choices = c["daily"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("income_benefit") and not data.get("income_job_class"):
+            self.add_error("income_job_class", "所得補償に入るときは、職種級別を選んでください。")
+        return data
+
+    def selection(self, *, club: bool) -> dict[str, dict]:
+        d = self.cleaned_data
+        chosen: dict[str, dict] = {"club": {}} if club else {}
+        if d.get("life_plan"):
+            chosen["life"] = {"plan": d["life_plan"]}
+        if d.get("medical_payment"):
+            chosen["medical"] = {"payment": d["medical_payment"], "daily": d.get("medical_daily")}
+        if d.get("liability"):
+            chosen["liability"] = {}
+        if d.get("income_benefit"):
+            chosen["income"] = {"benefit": d["income_benefit"], "job_class": d.get("income_job_class")}
+        if d.get("rosai_daily"):
+            chosen["rosai"] = {"daily": d["rosai_daily"]}
+        return chosen
+
+
+FIELD_FOR = {
+    "life": "life_plan",
+    "medical": "medical_payment",
+    "income": "income_benefit",
+    "rosai": "rosai_daily",
+    "liability": "liability",
+    "club": None,
+}
+
+
+def initial_from_selection(selection: dict[str, dict]) -> dict:
+    initial = {}
+    for product, choice in selection.items():
+        if product == "life":
+            initial["life_plan"] = choice.get("plan")
+        elif product == "medical":
+            initial["medical_payment"] = choice.get("payment")
+            initial["medical_daily"] = choice.get("daily")
+        elif product == "liability":
+            initial["liability"] = True
+        elif product == "income":
+            initial["income_benefit"] = choice.get("benefit")
+            initial["income_job_class"] = choice.get("job_class")
+        elif product == "rosai":
+            initial["rosai_daily"] = choice.get("daily")
+    return initial
+
+
+class SimulatorForm(OptionsMixin):
+    birth_date = forms.DateField(
+        label="生年月日",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="年齢は、保障が始まる日の満年齢で計算します。",
+    )
+    age = forms.IntegerField(label="または年齢", required=False, min_value=0, max_value=120)
+    sex = forms.ChoiceField(label="性別", choices=SEX_CHOICES, required=False)
+
+    def __init__(self, *args, start: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.start = start
+        self.set_option_choices(start)
+
+    def clean_birth_date(self):
+        birth = self.cleaned_data.get("birth_date")
+        if birth and birth > timezone.localdate():
+            raise forms.ValidationError("生年月日が未来の日付になっています。もう一度ご確認ください。")
+        return birth
+
+    def clean(self):
+        data = super().clean()
+        if data.get("birth_date"):
+            data["age"] = premiums.age_on(data["birth_date"], self.start)
+        return data
+
+
+class OptionsForm(OptionsMixin):
+    """Wizard step 2. Checks eligibility against the applicant's age when known."""
+
+    def __init__(self, *args, start: dt.date, age: int | None, sex: str, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.start, self.age, self.sex, self.user = start, age, sex, user
+        self.set_option_choices(start)
+
+    def clean(self):
+        from kyosai.models import QuoteRequest
+        from kyosai.services import price_choice
+
+        data = super().clean()
+        if self.errors or self.age is None:
+            return data  # the age is checked again on the review step
+        for product, choice in self.selection(club=False).items():
+            line = price_choice(product, choice, age=self.age, sex=self.sex, on=self.start)
+            if (
+                line.needs_quote
+                and QuoteRequest.objects.filter(
+                    user=self.user,
+                    product=product,
+                    age=self.age,
+                    sex=self.sex,
+                    status=QuoteRequest.Status.ANSWERED,
+                    answered_monthly__isnull=False,
+                    **choice,
+                ).exists()
+            ):
+                continue
+            if line.needs_quote:
+                self.add_error(
+                    FIELD_FOR[product],
+                    line.error + "見積りの回答をお受け取りになってから、お申し込みください。",
+                )
+            elif line.error:
+                self.add_error(FIELD_FOR[product], line.error)
+        return data
+
+
+class ClubForm(forms.Form):
+    join = forms.BooleanField(
+        label="Wor-Qライフサポートクラブに入会する",
+        required=True,
+        error_messages={
+            "required": "オプションに入るには、まずクラブへの入会が必要です。チェックを入れてください。"
+        },
+    )
+
+
+class DetailsForm(forms.Form):
+    full_name = forms.CharField(label="氏名", max_length=60)
+    birth_date = forms.DateField(label="生年月日", widget=forms.DateInput(attrs={"type": "date"}))
+    sex = forms.ChoiceField(label="性別", choices=SEX_CHOICES)
+    beneficiary = forms.CharField(
+        label="死亡共済金の受取人",
+        max_length=200,
+        required=False,
+        help_text="お名前と続柄を書いてください（例：山田 花子（配偶者））。",
+    )
+
+    def __init__(self, *args, application: Application, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.application = application
+        products = application.product_codes()
+        self.needs_beneficiary = ProductCode.LIFE in products
+        if not self.needs_beneficiary:
+            del self.fields["beneficiary"]
+        else:
+            self.fields["beneficiary"].required = True
+        self.questions = list(HealthQuestion.objects.filter(product__in=products, is_active=True))
+        for q in self.questions:
+            label = f"{q.text}（{q.get_product_display()}）"
+            self.fields[f"q{q.pk}"] = forms.ChoiceField(
+                label=label,
+                choices=[("no", "いいえ"), ("yes", "はい")],
+                widget=forms.RadioSelect,
+                help_text="これは見本の質問です。実際の告知事項ではありません。" if q.is_sample else "",
+                error_messages={"required": "「はい」か「いいえ」を選んでください。"},
+            )
+
+    def clean_birth_date(self):
+        birth = self.cleaned_data["birth_date"]
+        if birth > timezone.localdate():
+            raise forms.ValidationError("生年月日が未来の日付になっています。もう一度ご確認ください。")
+        return birth
+
+    def answers(self) -> list[dict]:
+        return [
+            {
+                "id": q.pk,
+                "question": q.text,
+                "product": q.product,
+                "is_sample": q.is_sample,
+                "answer": self.cleaned_data[f"q{q.pk}"],
+            }
+            for q in self.questions
+        ]
+
+
+def sniff(upload) -> str | None:
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    return next((kind for magic, kind in MAGIC if head.startswith(magic)), None)
+
+
+class UploadField(forms.FileField):
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if not upload or upload is initial:
+            return upload
+        if upload.size > UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(
+                f"ファイルが大きすぎます（{upload.size / 1024 / 1024:.1f}MB）。"
+                f"{UPLOAD_MAX_BYTES // 1024 // 1024}MB以下にしてください。"
+            )
+        kind = sniff(upload)
+        if kind is None:
+            raise forms.ValidationError(
+                "PDF・JPEG・PNGのファイルだけを受け付けます。ファイルの中身がこれらの形式ではありません。"
+            )
+        upload.sniffed_type = kind
+        return upload
+
+
+class DocumentsForm(forms.Form):
+    identity = UploadField(
+        label=Document.Kind.IDENTITY.label,
+        required=False,
+        help_text="運転免許証・マイナンバーカード（表面のみ）など。PDF・JPEG・PNG、5MBまで。",
+    )
+    work_proof = UploadField(
+        label=Document.Kind.WORK_PROOF.label,
+        required=False,
+        help_text="業務委託契約書、発注書、開業届の控えなど。PDF・JPEG・PNG、5MBまで。",
+    )
+
+    def __init__(self, *args, have: set[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.fields:
+            if name not in have:
+                self.fields[name].required = True
+                self.fields[name].error_messages["required"] = "ファイルを選んでください。"
+
+
+class SubmitForm(forms.Form):
+    application = forms.IntegerField(widget=forms.HiddenInput)
+    consent = forms.BooleanField(
+        label="重要事項を読み、内容に同意します",
+        required=True,
+        error_messages={"required": "重要事項を読み、同意のチェックを入れてください。"},
+    )
+
+
+class QuoteRequestForm(forms.Form):
+    age = forms.IntegerField(label="年齢（保障開始日の満年齢）", min_value=15, max_value=120)
+    sex = forms.ChoiceField(label="性別", choices=SEX_CHOICES)
+    payment = forms.ChoiceField(label="払込方法", choices=list(premiums.PAYMENTS.items()))
+    daily = forms.TypedChoiceField(label="入院日額", coerce=int)
+    message = forms.CharField(
+        label="ご質問・ご要望（任意）",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, on: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["daily"].choices = option_choices(on)["medical_daily"]
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label="不承認の理由（申込者にメールで伝わります）", widget=forms.Textarea(attrs={"rows": 4})
+    )

@@ -1,0 +1,228 @@
+"""Premium arithmetic: a rate table in, a premium (or a reason) out.
+
+Pure code: no ORM, request or settings. ``kyosai.pricing`` feeds it the table
+in force; tests feed it the seed tables directly.
+"""
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+
+PRODUCTS = ("club", "life", "medical", "liability", "income", "rosai")
+PAYMENTS = {"paid_up_at_65": "短期払い（65歳払済）", "whole_life": "終身払い"}
+SEXES = {"male": "男性", "female": "女性"}
+# The dimensions a rate row may be keyed on, with the Japanese name of each.
+DIMENSIONS = {
+    "sex": "性別",
+    "plan": "プラン",
+    "job_class": "職種級別",
+    "benefit": "保険金額（月額）",
+    "daily": "日額",
+    "payment": "払込方法",
+}
+
+
+class PricingError(Exception):
+    """Base class; ``str(exc)`` is a Japanese sentence for the person asking."""
+
+
+class NotOffered(PricingError):
+    """The product is not offered for this combination (e.g. plan C from 61)."""
+
+
+class NotPublished(PricingError):
+    """The source publishes no figure for this combination: ask for a quote."""
+
+
+class MissingChoice(PricingError, ValueError):
+    """A choice the product is priced by was not given."""
+
+
+@dataclass(frozen=True)
+class Rate:
+    """One cell of a premium table. Empty keys match anything."""
+
+    monthly: int | None = None
+    annual: int | None = None
+    half_year: int | None = None
+    age_min: int | None = None
+    age_max: int | None = None
+    sex: str = ""
+    plan: str = ""
+    job_class: int | None = None
+    benefit: int | None = None
+    daily: int | None = None
+    payment: str = ""
+
+    def covers_age(self, age: int) -> bool:
+        return (self.age_min is None or age >= self.age_min) and (self.age_max is None or age <= self.age_max)
+
+
+@dataclass(frozen=True)
+class Table:
+    product: str
+    # "not_offered": a combination missing from the table is not offered;
+    # "not_published": the product exists but the source gives no figure.
+    unlisted: str = "not_offered"
+    rates: tuple[Rate, ...] = ()
+    version: str = ""
+    table_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Premium:
+    monthly: int | None
+    annual: int | None
+    half_year: int | None = None
+    table_id: int | None = None
+    version: str = ""
+
+    @property
+    def yearly_total(self) -> int:
+        """What the cover costs over a year, whichever way it is paid."""
+        return (self.monthly or 0) * 12 + (self.annual or 0)
+
+
+@dataclass(frozen=True)
+class Choices:
+    age: int | None = None
+    sex: str = ""
+    plan: str = ""
+    job_class: int | None = None
+    benefit: int | None = None
+    daily: int | None = None
+    payment: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def yen(amount: int) -> str:
+    return f"{amount:,}円"
+
+
+def dimension_label(product: str, dim: str) -> str:
+    if dim == "daily":
+        return {"rosai": "給付基礎日額", "medical": "入院日額"}.get(product, "日額")
+    return DIMENSIONS[dim]
+
+
+def _needs_age(table: Table) -> bool:
+    return any(r.age_min is not None or r.age_max is not None for r in table.rates)
+
+
+def _used_dimensions(table: Table) -> list[str]:
+    return [d for d in DIMENSIONS if any(getattr(r, d) not in ("", None) for r in table.rates)]
+
+
+def _unlisted(table: Table, message: str) -> PricingError:
+    if table.unlisted == "not_published":
+        return NotPublished(
+            "この条件の掛金は公表されていません。見積依頼をいただければ、担当者がお答えします。"
+        )
+    return NotOffered(message)
+
+
+def _values_label(values: list, dim: str) -> str:
+    if dim in ("benefit", "daily"):
+        return "・".join(yen(v) for v in sorted(values))
+    if dim == "job_class":
+        return "・".join(f"{v}級" for v in sorted(values))
+    if dim == "sex":
+        return "・".join(SEXES.get(v, v) for v in values)
+    if dim == "payment":
+        return "・".join(PAYMENTS.get(v, v) for v in values)
+    return "・".join(f"{v}プラン" for v in sorted(values))
+
+
+def quote(table: Table, choices: Choices) -> Premium:
+    """The premium for ``choices`` from ``table``, or a PricingError saying why not."""
+    if not table.rates:
+        raise NotPublished("この共済の掛金表はまだ登録されていません。")
+    if choices.sex and choices.sex not in SEXES:
+        raise MissingChoice("性別は男性か女性を選んでください。")
+    if choices.payment and choices.payment not in PAYMENTS:
+        raise MissingChoice("払込方法を選んでください。")
+    candidates = list(table.rates)
+    if _needs_age(table):
+        if choices.age is None:
+            raise MissingChoice("生年月日（または年齢）を入力してください。")
+        lowest = min(r.age_min for r in candidates if r.age_min is not None)
+        highest = max(r.age_max for r in candidates if r.age_max is not None)
+        if not lowest <= choices.age <= highest and table.unlisted == "not_offered":
+            raise NotOffered(f"この共済は{lowest}歳から{highest}歳までの方が対象です。")
+    for dim in _used_dimensions(table):
+        wanted = getattr(choices, dim)
+        if wanted in ("", None):
+            raise MissingChoice(f"{dimension_label(table.product, dim)}を選んでください。")
+        known = sorted({getattr(r, dim) for r in candidates if getattr(r, dim) not in ("", None)})
+        if wanted not in known:
+            raise _unlisted(
+                table,
+                f"{dimension_label(table.product, dim)}は{_values_label(known, dim)}からお選びください。",
+            )
+        candidates = [r for r in candidates if getattr(r, dim) in ("", None, wanted)]
+    if _needs_age(table):
+        in_band = [r for r in candidates if r.covers_age(choices.age)]
+        if not in_band:
+            highest = max((r.age_max for r in candidates if r.age_max is not None), default=None)
+            lowest = min((r.age_min for r in candidates if r.age_min is not None), default=None)
+            if choices.plan and highest is not None and choices.age > highest:
+                message = f"{choices.plan}プランは{highest}歳までの方が対象です。"
+            elif highest is not None and choices.age > highest:
+                message = f"この条件は{highest}歳までの方が対象です。"
+            else:
+                message = f"この条件は{lowest}歳からの方が対象です。"
+            raise _unlisted(table, message)
+        candidates = in_band
+    if len(candidates) != 1:
+        # Two cells for one combination is a data error staff must fix.
+        raise NotPublished("この条件の掛金を一つに決められません。担当者にお問い合わせください。")
+    rate = candidates[0]
+    return Premium(
+        monthly=rate.monthly,
+        annual=rate.annual,
+        half_year=rate.half_year,
+        table_id=table.table_id,
+        version=table.version,
+    )
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    """満年齢 on ``day`` (the birthday itself counts as the new age)."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def first_of_next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def end_of_month(day: dt.date) -> dt.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def cover_start(rule: str, approved_on: dt.date) -> dt.date:
+    """When cover begins for an application approved on ``approved_on``."""
+    if rule == "next_day":
+        return approved_on + dt.timedelta(days=1)
+    return first_of_next_month(approved_on)
+
+
+def cover_end(start: dt.date) -> dt.date:
+    """Cover runs one club year: the day before the same date next year."""
+    return add_years(start, 1) - dt.timedelta(days=1)
+
+
+def mask_name(full_name: str) -> str:
+    """山田 太郎 → 山田 ○○ (family name kept, given name hidden)."""
+    parts = full_name.replace("\u3000", " ").split()
+    if not parts:
+        return "○○"
+    if len(parts) == 1:
+        return parts[0][:1] + "○○"
+    return f"{parts[0]} ○○"

@@ -1,0 +1,737 @@
+"""Every state change in Wor-Q共済 goes through here, recorded in Event."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from kyosai import premiums, pricing
+from kyosai.models import (
+    Application,
+    ClubYear,
+    Document,
+    Enrolment,
+    Event,
+    Policy,
+    Product,
+    ProductCode,
+    QuoteRequest,
+)
+from worq.lib.mail import enqueue_templated_email
+from worq.lib.storage import replace_file
+
+OPTION_CODES = ["life", "medical", "liability", "income", "rosai"]
+CHOICE_FIELDS = ("plan", "job_class", "benefit", "daily", "payment")
+# Days before a club year ends that the renewal reminder goes out.
+RENEWAL_REMINDER_DAYS = 30
+
+
+def _event(
+    *, action: str, actor=None, application=None, enrolment=None, note: str = "", now: dt.datetime
+) -> None:
+    Event.objects.create(
+        application=application, enrolment=enrolment, actor=actor, action=action, note=note, created_at=now
+    )
+
+
+def expected_cover_start(product: str, today: dt.date) -> dt.date:
+    rule = Product.objects.filter(code=product).values_list("cover_start_rule", flat=True).first()
+    return premiums.cover_start(rule or "next_month", today)
+
+
+def has_active_club(user) -> bool:
+    return Enrolment.objects.filter(
+        user=user, product=ProductCode.CLUB, status__in=("approved", "cancel_requested")
+    ).exists()
+
+
+# --- Quotes ----------------------------------------------------------------
+@dataclass
+class Line:
+    product: str
+    choice: dict
+    premium: premiums.Premium | None = None
+    error: str = ""
+    needs_quote: bool = False
+
+    @property
+    def label(self) -> str:
+        return ProductCode(self.product).label
+
+    @property
+    def choice_label(self) -> str:
+        return Enrolment(
+            product=self.product,
+            **{f: self.choice.get(f) or ("" if f in ("plan", "payment") else None) for f in CHOICE_FIELDS},
+        ).choice_label
+
+
+def price_choice(product: str, choice: dict, *, age: int | None, sex: str, on: dt.date) -> Line:
+    """Price one product choice; an ineligible one carries the reason instead."""
+    line = Line(product=product, choice=choice)
+    try:
+        line.premium = pricing.premium(product, age=age, sex=sex, on=on, **choice)
+    except pricing.NotPublished as exc:
+        line.error, line.needs_quote = str(exc), True
+    except pricing.PricingError as exc:
+        line.error = str(exc)
+    return line
+
+
+# --- The enrolment wizard ----------------------------------------------------
+def application_draft(*, user, now: dt.datetime) -> Application:
+    """The member's draft, created the first time (one draft per member)."""
+    draft = Application.objects.filter(user=user, status=Application.Status.DRAFT).first()
+    if draft is not None:
+        return draft
+    membership = getattr(user, "membership", None)
+    try:
+        with transaction.atomic():
+            draft = Application.objects.create(
+                user=user,
+                created_at=now,
+                full_name=getattr(membership, "full_name", "") or "",
+                birth_date=getattr(membership, "birth_date", None),
+                sex=getattr(membership, "sex", "") or "",
+            )
+            _event(action="申込みを開始", actor=user, application=draft, now=now)
+    except IntegrityError:  # a second tab created it a moment ago
+        draft = Application.objects.get(user=user, status=Application.Status.DRAFT)
+    return draft
+
+
+def application_set_products(
+    *, application: Application, selection: dict[str, dict], now: dt.datetime
+) -> Application:
+    """``selection`` maps product code → choices (plan, job_class, …) for the
+    products the member wants in this application; others are removed."""
+    _require_draft(application)
+    if not selection:
+        raise ValidationError("申し込む共済を一つ以上選んでください。")
+    if ProductCode.CLUB not in selection and not has_active_club(application.user):
+        raise ValidationError("オプションに入るには、Wor-Qライフサポートクラブへの加入が必要です。")
+    with transaction.atomic():
+        application.enrolments.exclude(product__in=list(selection)).delete()
+        for product, choice in selection.items():
+            clean = {f: choice.get(f) or ("" if f in ("plan", "payment") else None) for f in CHOICE_FIELDS}
+            taken = (
+                Enrolment.objects.active()
+                .filter(user=application.user, product=product)
+                .exclude(application=application)
+            )
+            if taken.exists():
+                raise ValidationError(
+                    f"{ProductCode(product).label}には、すでにお申込み（またはご加入）があります。"
+                )
+            Enrolment.objects.update_or_create(
+                application=application,
+                product=product,
+                defaults={"user": application.user, **clean},
+            )
+        application.step = "details"
+        application.save(update_fields=["step", "updated_at"])
+    return application
+
+
+def application_set_details(
+    *,
+    application: Application,
+    full_name: str,
+    birth_date: dt.date,
+    sex: str,
+    beneficiary: str,
+    answers: list[dict],
+    now: dt.datetime,
+) -> Application:
+    _require_draft(application)
+    application.full_name = full_name
+    application.birth_date = birth_date
+    application.sex = sex
+    application.beneficiary = beneficiary
+    application.answers = answers
+    application.step = "documents" if needs_documents(application) else "review"
+    application.full_clean()
+    application.save()
+    return application
+
+
+def needs_documents(application: Application) -> bool:
+    return application.enrolments.filter(product=ProductCode.ROSAI).exists()
+
+
+def missing_documents(application: Application) -> list[str]:
+    if not needs_documents(application):
+        return []
+    have = set(application.documents.values_list("kind", flat=True))
+    return [label for kind, label in Document.Kind.choices if kind not in have]
+
+
+def document_attach(
+    *, application: Application, kind: str, upload, content_type: str, now: dt.datetime
+) -> Document:
+    """Store (or replace) one upload. ``upload`` has been checked by the form."""
+    _require_draft(application)
+    with transaction.atomic():
+        document = Document.objects.filter(application=application, kind=kind).first()
+        document = document or Document(application=application, kind=kind)
+        upload.seek(0)
+        extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[content_type]
+        old_name = replace_file(
+            document.file, f"{application.pk}-{kind}-{now:%Y%m%d%H%M%S}.{extension}", upload.read()
+        )
+        document.original_name = upload.name[:200]
+        document.content_type = content_type
+        document.size = upload.size
+        document.uploaded_at = now
+        document.save()
+        _event(
+            action="書類を提出",
+            actor=application.user,
+            application=application,
+            note=document.get_kind_display(),
+            now=now,
+        )
+    if old_name:
+        transaction.on_commit(lambda: document.file.storage.delete(old_name))
+    return document
+
+
+def application_quote(*, application: Application, on: dt.date) -> list[Line]:
+    """Each enrolment priced for 満年齢 on its expected cover start."""
+    lines = []
+    for enrolment in sorted(application.enrolments.all(), key=lambda e: e.product_order):
+        start = expected_cover_start(enrolment.product, on)
+        age = premiums.age_on(application.birth_date, start) if application.birth_date else None
+        choice = {f: getattr(enrolment, f) for f in CHOICE_FIELDS}
+        line = price_choice(enrolment.product, choice, age=age, sex=application.sex, on=start)
+        if line.needs_quote:
+            answered = _answered_quote(application, enrolment, age)
+            if answered is not None:
+                line.premium = premiums.Premium(monthly=answered.answered_monthly, annual=None)
+                line.error, line.needs_quote = "", False
+        line.enrolment = enrolment
+        lines.append(line)
+    return lines
+
+
+def _answered_quote(application, enrolment, age) -> QuoteRequest | None:
+    return (
+        QuoteRequest.objects.filter(
+            user=application.user,
+            product=enrolment.product,
+            age=age,
+            sex=application.sex,
+            daily=enrolment.daily,
+            payment=enrolment.payment,
+            status=QuoteRequest.Status.ANSWERED,
+            answered_monthly__isnull=False,
+        )
+        .order_by("-answered_at")
+        .first()
+    )
+
+
+def application_submit(*, application_id: int, user, consent: bool, now: dt.datetime) -> Application:
+    """Submit the member's draft. A replayed or double submit changes nothing:
+    the row is locked and must still be this member's draft."""
+    if not consent:
+        raise ValidationError("重要事項を読み、同意のチェックを入れてください。")
+    with transaction.atomic():
+        application = Application.objects.select_for_update().filter(pk=application_id, user=user).first()
+        if application is None:
+            raise ValidationError("この申込みは見つかりません。最初からやり直してください。")
+        if application.status != Application.Status.DRAFT:
+            raise ValidationError("この申込みはすでに送信済みです。二重に申し込まれることはありません。")
+        if not application.enrolments.exists():
+            raise ValidationError("申し込む共済を選んでください。")
+        if application.birth_date is None or not application.sex or not application.full_name:
+            raise ValidationError("お名前・生年月日・性別を入力してください。")
+        missing = missing_documents(application)
+        if missing:
+            raise ValidationError(f"提出していない書類があります：{'、'.join(missing)}")
+        lines = application_quote(application=application, on=timezone.localdate(now))
+        problems = [f"{ProductCode(ln.product).label}：{ln.error}" for ln in lines if ln.error]
+        if problems:
+            raise ValidationError(problems)
+        for line in lines:
+            e = line.enrolment
+            e.rate_table_id = line.premium.table_id
+            e.monthly, e.annual, e.half_year = (
+                line.premium.monthly,
+                line.premium.annual,
+                line.premium.half_year,
+            )
+            e.status = Enrolment.Status.SUBMITTED
+            e.save()
+        application.status = Application.Status.SUBMITTED
+        application.consented_at = now
+        application.submitted_at = now
+        application.step = "submitted"
+        application.save()
+        _event(action="申込みを送信", actor=user, application=application, now=now)
+        enqueue_templated_email(
+            template="kyosai-submitted",
+            context={
+                "name": application.full_name,
+                "products": _product_names(application),
+            },
+            to=[user.email],
+        )
+    return application
+
+
+def _require_draft(application: Application) -> None:
+    if application.status != Application.Status.DRAFT:
+        raise ValidationError("この申込みはすでに送信済みのため、変更できません。")
+
+
+def _product_names(application: Application) -> list[str]:
+    return [e.get_product_display() for e in application.enrolments.all()]
+
+
+# --- Staff review ------------------------------------------------------------
+def policy_number_allocate(*, now: dt.datetime) -> str:
+    year = timezone.localtime(now).year
+    last = (
+        Policy.objects.filter(number__startswith=f"WQK-{year}-")
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    serial = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"WQK-{year}-{serial:06d}"
+
+
+def application_approve(*, application: Application, actor, now: dt.datetime) -> Policy:
+    """Approve: price each cover for 満年齢 on its real cover start, issue the
+    policy, start the club year, e-mail the member and render the certificate."""
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if application.status != Application.Status.SUBMITTED:
+            raise ValidationError("審査中の申込みだけを承認できます。")
+        today = timezone.localdate(now)
+        policy = Policy.objects.create(
+            number=policy_number_allocate(now=now),
+            user=application.user,
+            application=application,
+            holder_name=application.full_name,
+            issued_at=now,
+        )
+        lines = application_quote(application=application, on=today)
+        problems = [f"{ProductCode(ln.product).label}：{ln.error}" for ln in lines if ln.error]
+        if problems:
+            raise ValidationError(problems)
+        for line in lines:
+            e = line.enrolment
+            e.cover_start = expected_cover_start(e.product, today)
+            e.cover_end = premiums.cover_end(e.cover_start)
+            e.rate_table_id = line.premium.table_id
+            e.monthly, e.annual, e.half_year = (
+                line.premium.monthly,
+                line.premium.annual,
+                line.premium.half_year,
+            )
+            e.status = Enrolment.Status.APPROVED
+            e.policy = policy
+            e.full_clean()
+            e.save()
+            if e.product == ProductCode.CLUB:
+                ClubYear.objects.create(
+                    enrolment=e, starts_on=e.cover_start, ends_on=e.cover_end, fee=e.annual or 0
+                )
+        application.status = Application.Status.APPROVED
+        application.decided_at, application.decided_by = now, actor
+        application.save()
+        _event(action="承認", actor=actor, application=application, note=policy.number, now=now)
+        enqueue_templated_email(
+            template="kyosai-approved",
+            context={
+                "name": application.full_name,
+                "number": policy.number,
+                "products": _product_names(application),
+                "start": f"{policy.cover_start:%Y年%m月%d日}",
+            },
+            to=[application.user.email],
+        )
+        from kyosai.tasks import render_certificate
+
+        render_certificate.delay_on_commit(policy.pk)
+    return policy
+
+
+def application_reject(*, application: Application, actor, reason: str, now: dt.datetime) -> Application:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("不承認の理由を入力してください。申込者にメールで伝わります。")
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if application.status != Application.Status.SUBMITTED:
+            raise ValidationError("審査中の申込みだけを不承認にできます。")
+        application.enrolments.update(status=Enrolment.Status.REJECTED, ended_at=now)
+        application.status = Application.Status.REJECTED
+        application.decided_at, application.decided_by = now, actor
+        application.decision_reason = reason
+        application.save()
+        _event(action="不承認", actor=actor, application=application, note=reason, now=now)
+        enqueue_templated_email(
+            template="kyosai-rejected",
+            context={
+                "name": application.full_name,
+                "products": _product_names(application),
+                "reason": reason,
+            },
+            to=[application.user.email],
+        )
+    return application
+
+
+# --- After approval ----------------------------------------------------------
+def enrolment_request_cancel(*, enrolment: Enrolment, user, now: dt.datetime) -> Enrolment:
+    """The member asks to cancel; cover ends at the end of this month once staff confirm."""
+    updated = Enrolment.objects.filter(pk=enrolment.pk, user=user, status=Enrolment.Status.APPROVED).update(
+        status=Enrolment.Status.CANCEL_REQUESTED, cancel_requested_at=now
+    )
+    if not updated:
+        raise ValidationError("この共済は解約のお申出ができる状態ではありません。")
+    _event(action="解約の申出", actor=user, enrolment=enrolment, now=now)
+    enrolment.refresh_from_db()
+    return enrolment
+
+
+def enrolment_confirm_cancel(*, enrolment: Enrolment, actor, now: dt.datetime) -> list[Enrolment]:
+    """Staff confirm: cover ends at the end of the month of the request. Ending
+    the club ends the options with it (they need the club)."""
+    with transaction.atomic():
+        enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        if enrolment.status != Enrolment.Status.CANCEL_REQUESTED:
+            raise ValidationError("解約の申出がある加入だけを確定できます。")
+        end = premiums.end_of_month(timezone.localdate(enrolment.cancel_requested_at))
+        ended = [enrolment]
+        if enrolment.product == ProductCode.CLUB:
+            ended += list(
+                Enrolment.objects.select_for_update()
+                .filter(
+                    user=enrolment.user,
+                    status__in=("approved", "cancel_requested"),
+                )
+                .exclude(pk=enrolment.pk)
+            )
+        for e in ended:
+            e.status = Enrolment.Status.CANCELLED
+            e.cover_end = max(min(e.cover_end, end), e.cover_start)
+            e.ended_at = now
+            e.save()
+            _event(action="解約を確定", actor=actor, enrolment=e, note=f"{e.cover_end}まで", now=now)
+        enqueue_templated_email(
+            template="kyosai-cancelled",
+            context={
+                "products": [e.get_product_display() for e in ended],
+                "end": f"{end:%Y年%m月%d日}",
+            },
+            to=[enrolment.user.email],
+        )
+        _rerender(ended)
+    return ended
+
+
+def _rerender(enrolments) -> None:
+    from kyosai.tasks import render_certificate
+
+    for policy_id in {e.policy_id for e in enrolments if e.policy_id}:
+        render_certificate.delay_on_commit(policy_id)
+
+
+def club_year_mark_paid(*, club_year: ClubYear, actor, now: dt.datetime) -> ClubYear:
+    updated = ClubYear.objects.filter(pk=club_year.pk, paid_at__isnull=True).update(
+        paid_at=now, paid_marked_by=actor
+    )
+    if updated:
+        _event(
+            action="年会費の入金を記録",
+            actor=actor,
+            enrolment=club_year.enrolment,
+            note=str(club_year),
+            now=now,
+        )
+    club_year.refresh_from_db()
+    return club_year
+
+
+@dataclass
+class RenewalReport:
+    reminded: int = 0
+    renewed: int = 0
+    lapsed: int = 0
+
+
+def club_renewals_run(*, now: dt.datetime) -> RenewalReport:
+    """Daily: remind 30 days before a club year ends, open the next year when
+    one ends, and lapse clubs (with their options) unpaid after the grace
+    period. Each step claims its row with a conditional update, so a second
+    run the same day changes nothing."""
+    today = timezone.localdate(now)
+    report = RenewalReport()
+    grace = Product.objects.filter(code=ProductCode.CLUB).values_list("grace_days", flat=True)
+    grace_days = grace.first() or 0
+    clubs = Enrolment.objects.filter(
+        product=ProductCode.CLUB, status__in=("approved", "cancel_requested")
+    ).select_related("user")
+    for club in clubs:
+        year = club.club_years.order_by("-starts_on").first()
+        if year is None:
+            continue
+        if today > year.ends_on and club.status == Enrolment.Status.APPROVED:
+            year = _open_next_year(club, year, now=now) or year
+            report.renewed += 1
+        if (
+            year.ends_on - dt.timedelta(days=RENEWAL_REMINDER_DAYS) <= today <= year.ends_on
+            and club.status == Enrolment.Status.APPROVED
+            and ClubYear.objects.filter(pk=year.pk, reminder_sent_at__isnull=True).update(
+                reminder_sent_at=now
+            )
+        ):
+            report.reminded += 1
+            fee = _fee_on(year.ends_on + dt.timedelta(days=1))
+            enqueue_templated_email(
+                template="kyosai-renewal-reminder",
+                context={
+                    "ends_on": f"{year.ends_on:%Y年%m月%d日}",
+                    "fee": fee,
+                },
+                to=[club.user.email],
+            )
+        if (
+            not year.is_paid
+            and today > year.starts_on + dt.timedelta(days=grace_days)
+            and _lapse(club, now=now, today=today)
+        ):
+            report.lapsed += 1
+    return report
+
+
+def _fee_on(day: dt.date) -> int | None:
+    try:
+        return pricing.premium("club", on=day).annual
+    except pricing.PricingError:
+        return None
+
+
+def _open_next_year(club: Enrolment, year: ClubYear, *, now: dt.datetime) -> ClubYear | None:
+    start = year.ends_on + dt.timedelta(days=1)
+    with transaction.atomic():
+        new, created = ClubYear.objects.get_or_create(
+            enrolment=club,
+            starts_on=start,
+            defaults={"ends_on": premiums.cover_end(start), "fee": _fee_on(start) or 0},
+        )
+        if created:
+            Enrolment.objects.filter(
+                user=club.user,
+                status=Enrolment.Status.APPROVED,
+                cover_end=year.ends_on,
+            ).update(cover_end=new.ends_on)
+            _event(action="クラブ年度を更新", enrolment=club, note=str(new), now=now)
+            _rerender([club])
+    return new
+
+
+def _lapse(club: Enrolment, *, now: dt.datetime, today: dt.date) -> bool:
+    with transaction.atomic():
+        ended = list(
+            Enrolment.objects.select_for_update().filter(
+                user=club.user,
+                status__in=("approved", "cancel_requested"),
+            )
+        )
+        if not any(e.pk == club.pk for e in ended):
+            return False
+        for e in ended:
+            Enrolment.objects.filter(pk=e.pk).update(
+                status=Enrolment.Status.LAPSED,
+                ended_at=now,
+                cover_end=max(min(e.cover_end, today - dt.timedelta(days=1)), e.cover_start),
+            )
+            _event(action="年会費未納により失効", enrolment=e, now=now)
+        enqueue_templated_email(
+            template="kyosai-lapsed",
+            context={
+                "products": [e.get_product_display() for e in ended],
+            },
+            to=[club.user.email],
+        )
+        _rerender(ended)
+    return True
+
+
+# --- 見積依頼 ----------------------------------------------------------------
+def quote_request_create(
+    *, user, product: str, age: int, sex: str, daily: int | None, payment: str, message: str, now: dt.datetime
+) -> QuoteRequest:
+    request = QuoteRequest(
+        user=user,
+        product=product,
+        age=age,
+        sex=sex,
+        daily=daily,
+        payment=payment,
+        message=message,
+        created_at=now,
+    )
+    request.full_clean()
+    request.save()
+    return request
+
+
+def quote_request_answer(
+    *, quote_request: QuoteRequest, answer: str, monthly: int | None, actor, now: dt.datetime
+) -> QuoteRequest:
+    if not answer.strip():
+        raise ValidationError("回答を入力してください。")
+    with transaction.atomic():
+        quote_request.answer = answer
+        quote_request.answered_monthly = monthly
+        quote_request.status = QuoteRequest.Status.ANSWERED
+        quote_request.answered_by, quote_request.answered_at = actor, now
+        quote_request.full_clean()
+        quote_request.save()
+        enqueue_templated_email(
+            template="kyosai-quote-answered",
+            context={
+                "product": quote_request.get_product_display(),
+                "answer": answer,
+                "monthly": monthly,
+            },
+            to=[quote_request.user.email],
+        )
+    return quote_request
+
+
+# --- Certificates ------------------------------------------------------------
+def benefit_summary(benefits) -> list[str]:
+    """["死亡・重度障害共済金 100,000円", "住宅災害見舞金 火災等 最高 200,000円、…", …]"""
+    groups: dict[str, list] = {}
+    # A line that only lists the choices (e.g. 保険金額 10万円〜50万円から選択) says
+    # nothing on a certificate, where the chosen amount is shown instead.
+    for b in (b for b in benefits if not (b.amount is None and b.text.endswith("から選択"))):
+        groups.setdefault(b.group, []).append(b)
+    parts = []
+    for group, items in groups.items():
+        amounts = {b.amount_display for b in items}
+        if len(amounts) == 1:
+            parts.append(f"{group} {amounts.pop()}")
+        else:
+            parts.extend(f"{group} {b.label} {b.amount_display}" for b in items)
+    return parts
+
+
+def certificate_context(*, policy: Policy, covers: list[Enrolment], now: dt.datetime) -> dict:
+    import segno
+
+    url = policy.get_verify_url()
+    covers = sorted(covers, key=lambda c: c.product_order)
+    for cover in covers:
+        # Joined into one text run in the template: each extra inline box costs
+        # WeasyPrint a Pango layout, measured slower than one longer run.
+        cover.benefit_parts = benefit_summary(cover.benefits())
+    return {
+        "policy": policy,
+        "covers": covers,
+        "verify_url": url,
+        "qr": segno.make(url, error="m").png_data_uri(scale=4, border=0),
+        "issued_on": timezone.localdate(now),
+        "cover_start": min((c.cover_start for c in covers if c.cover_start), default=None),
+        "cover_end": max((c.cover_end for c in covers if c.cover_end), default=None),
+    }
+
+
+def certificate_render(*, policy: Policy, now: dt.datetime) -> Policy:
+    """Render the 加入証明書. Safe to run twice: the file is replaced."""
+    from worq.lib.pdf import render_pdf
+
+    covers = list(policy.covers.select_related("rate_table").prefetch_related("rate_table__benefits"))
+    pdf = render_pdf(
+        template="pdf/kyosai_certificate.html",
+        context=certificate_context(policy=policy, covers=covers, now=now),
+    )
+    with transaction.atomic():
+        old_name = replace_file(policy.certificate, f"certificate-{policy.number}.pdf", pdf)
+        policy.certificate_rendered_at = now
+        policy.save(update_fields=["certificate", "certificate_rendered_at"])
+    if old_name:
+        transaction.on_commit(lambda: policy.certificate.storage.delete(old_name))
+    return policy
+
+
+# --- Account deletion --------------------------------------------------------
+def deletion_blockers(user) -> list[str]:
+    reasons = []
+    if Enrolment.objects.filter(user=user, status__in=("approved", "cancel_requested")).exists():
+        reasons.append(
+            "Wor-Q共済に加入中です。先にマイページから解約をお申出いただき、"
+            "共済担当が解約を確定してから退会してください。"
+        )
+    if Application.objects.filter(user=user, status=Application.Status.SUBMITTED).exists():
+        reasons.append("審査中の共済の申込みがあります。審査の結果が出てから退会してください。")
+    return reasons
+
+
+def personal_data_delete(user) -> None:
+    """Remove kyosai personal data on account deletion. Policies stay for the
+    office's records (the law requires them kept) but lose the name; drafts and
+    uploads go."""
+    for document in Document.objects.filter(application__user=user):
+        document.file.delete(save=False)
+        document.delete()
+    Application.objects.filter(user=user, status=Application.Status.DRAFT).delete()
+    Application.objects.filter(user=user).update(
+        full_name="", birth_date=None, sex="", beneficiary="", answers=[]
+    )
+    for policy in Policy.objects.filter(user=user):
+        if policy.certificate:
+            policy.certificate.delete(save=False)
+    Policy.objects.filter(user=user).update(holder_name="", certificate="")
+    QuoteRequest.objects.filter(user=user).update(message="")
+
+
+def personal_data_export(user) -> dict:
+    return {
+        "kyosai": {
+            "applications": [
+                {
+                    "id": a.pk,
+                    "status": a.get_status_display(),
+                    "full_name": a.full_name,
+                    "birth_date": a.birth_date.isoformat() if a.birth_date else None,
+                    "sex": a.sex,
+                    "beneficiary": a.beneficiary,
+                    "answers": a.answers,
+                    "submitted_at": a.submitted_at.isoformat() if a.submitted_at else None,
+                    "documents": [d.original_name for d in a.documents.all()],
+                    "enrolments": [
+                        {
+                            "product": e.get_product_display(),
+                            "choice": e.choice_label,
+                            "status": e.get_status_display(),
+                            "premium": e.premium_label,
+                            "cover_start": e.cover_start.isoformat() if e.cover_start else None,
+                            "cover_end": e.cover_end.isoformat() if e.cover_end else None,
+                        }
+                        for e in a.enrolments.all()
+                    ],
+                }
+                for a in Application.objects.filter(user=user).prefetch_related("enrolments", "documents")
+            ],
+            "policies": [p.number for p in Policy.objects.filter(user=user)],
+            "quote_requests": [
+                {
+                    "product": q.get_product_display(),
+                    "age": q.age,
+                    "status": q.get_status_display(),
+                    "answer": q.answer,
+                }
+                for q in QuoteRequest.objects.filter(user=user)
+            ],
+        }
+    }

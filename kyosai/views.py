@@ -1,0 +1,428 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from kyosai import premiums, services
+from kyosai.forms import (
+    ClubForm,
+    DetailsForm,
+    DocumentsForm,
+    OptionsForm,
+    QuoteRequestForm,
+    SimulatorForm,
+    SubmitForm,
+    initial_from_selection,
+)
+from kyosai.models import Application, Document, Enrolment, Policy, Product, RateTable
+from members.access import member_required
+
+STEPS = ["club", "options", "details", "documents", "review"]
+CARRY_KEY = "kyosai_carry"
+
+
+# --- Access helpers ------------------------------------------------------------
+def is_kyosai_staff(user) -> bool:
+    return user.is_authenticated and user.is_staff and user.has_perm("kyosai.view_policy")
+
+
+def get_application_for_member(request, pk: int) -> Application:
+    return get_object_or_404(Application, pk=pk, user=request.user)
+
+
+def get_policy_for_viewer(request, pk: int) -> Policy:
+    if is_kyosai_staff(request.user):
+        return get_object_or_404(Policy, pk=pk)
+    return get_object_or_404(Policy, pk=pk, user=request.user)
+
+
+def get_document_for_viewer(request, pk: int) -> Document:
+    if is_kyosai_staff(request.user) and request.user.has_perm("kyosai.view_document"):
+        return get_object_or_404(Document, pk=pk)
+    return get_object_or_404(Document, pk=pk, application__user=request.user)
+
+
+# --- Public pages ---------------------------------------------------------------
+def products_in_force(on):
+    tables = RateTable.objects.in_force(on).prefetch_related("benefits").order_by("-valid_from")
+    by_product = {}
+    for table in tables:
+        by_product.setdefault(table.product, table)
+    products = list(Product.objects.all())
+    for product in products:
+        product.table = by_product.get(product.code)
+    return products
+
+
+def index(request):
+    start = premiums.first_of_next_month(timezone.localdate())
+    return render(request, "kyosai/index.html", {"products": products_in_force(start)})
+
+
+def simulator(request):
+    start = premiums.first_of_next_month(timezone.localdate())
+    form = SimulatorForm(request.GET or None, start=start)
+    result = None
+    if form.is_bound and form.is_valid():
+        result = simulate(form)
+    template = "kyosai/simulator.html#results" if request.htmx else "kyosai/simulator.html"
+    return render(
+        request,
+        template,
+        {"form": form, "result": result, "start": start, "apply_query": request.GET.urlencode()},
+    )
+
+
+def simulate(form: SimulatorForm) -> dict:
+    d = form.cleaned_data
+    lines = [
+        services.price_choice(product, choice, age=d.get("age"), sex=d.get("sex") or "", on=form.start)
+        for product, choice in form.selection(club=True).items()
+    ]
+    priced = [ln.premium for ln in lines if ln.premium]
+    return {
+        "lines": lines,
+        "monthly": sum(p.monthly or 0 for p in priced),
+        "annual": sum(p.annual or 0 for p in priced),
+        "yearly": sum(p.yearly_total for p in priced),
+        "complete": all(ln.premium for ln in lines),
+        "age": d.get("age"),
+    }
+
+
+def verify(request, token: str):
+    policy = get_object_or_404(Policy.objects.prefetch_related("covers"), verify_token=token)
+    today = timezone.localdate()
+    return render(
+        request,
+        "kyosai/verify.html",
+        {
+            "policy": policy,
+            "state": policy.state_on(today),
+            "today": today,
+            "masked_name": premiums.mask_name(policy.holder_name),
+            "covers": sorted(
+                (c for c in policy.covers.all() if c.cover_start), key=lambda c: c.product_order
+            ),
+        },
+    )
+
+
+# --- 見積依頼 --------------------------------------------------------------------
+@member_required
+def quote_request(request):
+    start = premiums.first_of_next_month(timezone.localdate())
+    form = QuoteRequestForm(request.POST or None, initial=request.GET.dict(), on=start)
+    if request.method == "POST" and form.is_valid():
+        services.quote_request_create(
+            user=request.user, product="medical", now=timezone.now(), **form.cleaned_data
+        )
+        messages.success(request, "見積依頼を受け付けました。担当者からメールでお答えします。")
+        return redirect("members:mypage")
+    return render(request, "kyosai/quote_request.html", {"form": form})
+
+
+# --- Enrolment wizard ------------------------------------------------------------
+def _draft(request) -> Application | None:
+    return Application.objects.filter(user=request.user, status=Application.Status.DRAFT).first()
+
+
+def _steps(application: Application) -> list[str]:
+    """The wizard's steps for this application: the club step only for people
+    not yet in the club, documents only for 労災特別加入."""
+    skip = set()
+    if "club" not in application.product_codes() and services.has_active_club(application.user):
+        skip.add("club")
+    if not services.needs_documents(application):
+        skip.add("documents")
+    return [s for s in STEPS if s not in skip]
+
+
+def _guard(request, step: str):
+    """The draft, or a redirect to where the member should be."""
+    application = _draft(request)
+    if application is None:
+        return None, redirect("kyosai:apply")
+    steps = _steps(application)
+    reached = application.step
+    if reached not in steps:
+        reached = "options" if reached == "club" else steps[-1]
+    if step not in steps or steps.index(step) > steps.index(reached):
+        return None, redirect(f"kyosai:apply-{reached}")
+    return application, None
+
+
+@member_required
+def apply(request):
+    """Start (or resume) an application, carrying the simulator's choices."""
+    if request.method == "POST":
+        application = services.application_draft(user=request.user, now=timezone.now())
+        if request.POST.get("carry"):
+            request.session[CARRY_KEY] = request.POST["carry"]
+        return redirect(f"kyosai:apply-{application.step}")
+    form = SimulatorForm(request.GET or None, start=premiums.first_of_next_month(timezone.localdate()))
+    carried = simulate(form)["lines"] if form.is_bound and form.is_valid() else []
+    return render(
+        request,
+        "kyosai/apply_start.html",
+        {
+            "draft": _draft(request),
+            "carried": carried,
+            "carry": request.GET.urlencode(),
+        },
+    )
+
+
+@member_required
+def apply_club(request):
+    application, other = _guard(request, "club")
+    if other:
+        return other
+    form = ClubForm(request.POST or None, initial={"join": "club" in application.product_codes()})
+    if request.method == "POST" and form.is_valid():
+        selection = {e.product: _choice(e) for e in application.enrolments.all()}
+        services.application_set_products(
+            application=application, selection={**selection, "club": {}}, now=timezone.now()
+        )
+        Application.objects.filter(pk=application.pk).update(step="options")
+        return redirect("kyosai:apply-options")
+    club = Product.objects.filter(code="club").first()
+    return render(
+        request,
+        "kyosai/apply_club.html",
+        _wizard(
+            application, "club", form=form, club=club, products=products_in_force(timezone.localdate())[:1]
+        ),
+    )
+
+
+def _choice(enrolment: Enrolment) -> dict:
+    return {f: getattr(enrolment, f) for f in services.CHOICE_FIELDS}
+
+
+def _wizard(application, step, **context) -> dict:
+    return {"application": application, "step": step, "steps": _steps(application), **context}
+
+
+@member_required
+def apply_options(request):
+    application, other = _guard(request, "options")
+    if other:
+        return other
+    start = services.expected_cover_start("life", timezone.localdate())
+    age = premiums.age_on(application.birth_date, start) if application.birth_date else None
+    current = {e.product: _choice(e) for e in application.enrolments.all()}
+    initial = initial_from_selection(current) if len(current) > 1 else _carried(request, start)
+    form = OptionsForm(
+        request.POST or None, initial=initial, start=start, age=age, sex=application.sex, user=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        club = "club" in current or not services.has_active_club(request.user)
+        try:
+            services.application_set_products(
+                application=application, selection=form.selection(club=club), now=timezone.now()
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            request.session.pop(CARRY_KEY, None)
+            return redirect("kyosai:apply-details")
+    return render(
+        request, "kyosai/apply_options.html", _wizard(application, "options", form=form, age=age, start=start)
+    )
+
+
+def _carried(request, start) -> dict:
+    from django.http import QueryDict
+
+    form = SimulatorForm(QueryDict(request.session.get(CARRY_KEY, "")), start=start)
+    return initial_from_selection(form.selection(club=False)) if form.is_valid() else {}
+
+
+@member_required
+def apply_details(request):
+    application, other = _guard(request, "details")
+    if other:
+        return other
+    initial = {
+        "full_name": application.full_name,
+        "birth_date": application.birth_date,
+        "sex": application.sex,
+        "beneficiary": application.beneficiary,
+    }
+    initial |= {f"q{a.get('id')}": a["answer"] for a in application.answers if a.get("id")}
+    form = DetailsForm(request.POST or None, initial=initial, application=application)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        services.application_set_details(
+            application=application,
+            full_name=d["full_name"],
+            birth_date=d["birth_date"],
+            sex=d["sex"],
+            beneficiary=d.get("beneficiary", ""),
+            answers=form.answers(),
+            now=timezone.now(),
+        )
+        return redirect(f"kyosai:apply-{application.step}")
+    return render(request, "kyosai/apply_details.html", _wizard(application, "details", form=form))
+
+
+@member_required
+def apply_documents(request):
+    application, other = _guard(request, "documents")
+    if other:
+        return other
+    have = {d.kind: d for d in application.documents.all()}
+    form = DocumentsForm(request.POST or None, request.FILES or None, have=set(have))
+    if request.method == "POST" and form.is_valid():
+        for kind, upload in form.cleaned_data.items():
+            if upload:
+                services.document_attach(
+                    application=application,
+                    kind=kind,
+                    upload=upload,
+                    content_type=upload.sniffed_type,
+                    now=timezone.now(),
+                )
+        Application.objects.filter(pk=application.pk).update(step="review")
+        return redirect("kyosai:apply-review")
+    return render(
+        request, "kyosai/apply_documents.html", _wizard(application, "documents", form=form, have=have)
+    )
+
+
+@member_required
+def apply_review(request):
+    application, other = _guard(request, "review")
+    if other:
+        return _replayed(request) or other
+    form = SubmitForm(request.POST or None, initial={"application": application.pk})
+    if request.method == "POST" and form.is_valid():
+        try:
+            submitted = services.application_submit(
+                application_id=form.cleaned_data["application"],
+                user=request.user,
+                consent=form.cleaned_data["consent"],
+                now=timezone.now(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "お申込みを受け付けました。審査の結果はメールでお知らせします。")
+            return redirect("kyosai:application-detail", pk=submitted.pk)
+    lines = services.application_quote(application=application, on=timezone.localdate())
+    matters: dict[str, list[str]] = {}  # the same text is shown once, with its products
+    for product in Product.objects.filter(code__in=application.product_codes()):
+        matters.setdefault(product.important_matters, []).append(product.name)
+    return render(
+        request,
+        "kyosai/apply_review.html",
+        _wizard(
+            application,
+            "review",
+            form=form,
+            lines=lines,
+            matters=matters,
+            monthly=sum(ln.premium.monthly or 0 for ln in lines if ln.premium),
+            annual=sum(ln.premium.annual or 0 for ln in lines if ln.premium),
+        ),
+    )
+
+
+def _replayed(request):
+    """A submit posted again after it went through: say so, change nothing."""
+    if request.method != "POST":
+        return None
+    done = (
+        Application.objects.filter(user=request.user, pk=request.POST.get("application") or 0)
+        .exclude(status=Application.Status.DRAFT)
+        .first()
+    )
+    if done is None:
+        return None
+    messages.info(request, "この申込みはすでに送信済みです。二重に申し込まれることはありません。")
+    return redirect("kyosai:application-detail", pk=done.pk)
+
+
+# --- After submission ------------------------------------------------------------
+@member_required
+def application_detail(request, pk: int):
+    application = get_application_for_member(request, pk)
+    enrolments = application.enrolments.select_related("policy", "rate_table")
+    return render(
+        request,
+        "kyosai/application_detail.html",
+        {
+            "application": application,
+            "enrolments": enrolments,
+            "policy": Policy.objects.filter(application=application).first(),
+        },
+    )
+
+
+@login_required
+def certificate_download(request, pk: int):
+    policy = get_policy_for_viewer(request, pk)
+    if not policy.certificate:
+        messages.info(request, "加入証明書を作成しています。少し待ってから、もう一度お試しください。")
+        return redirect("members:mypage")
+    return FileResponse(
+        policy.certificate.open("rb"),
+        as_attachment=True,
+        filename=f"Wor-Q共済加入証明書-{policy.number}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@login_required
+def document_download(request, pk: int):
+    document = get_document_for_viewer(request, pk)
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+
+
+@member_required
+@require_POST
+def enrolment_cancel(request, pk: int):
+    enrolment = get_object_or_404(Enrolment, pk=pk, user=request.user)
+    try:
+        services.enrolment_request_cancel(enrolment=enrolment, user=request.user, now=timezone.now())
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, "解約のお申出を受け付けました。担当者が確認し、今月末で解約となります。")
+    return redirect(reverse("members:mypage") + "#kyosai")
+
+
+def mypage_context(user) -> dict | None:
+    if not user.is_authenticated:
+        return None
+    applications = list(
+        Application.objects.filter(user=user).prefetch_related(
+            Prefetch("enrolments", queryset=Enrolment.objects.select_related("policy")),
+            "enrolments__club_years",
+        )
+    )
+    draft = next((a for a in applications if a.status == Application.Status.DRAFT), None)
+    enrolments = [e for a in applications for e in a.enrolments.all() if a.status != "draft"]
+    club = next(
+        (e for e in enrolments if e.product == "club" and e.status in ("approved", "cancel_requested")), None
+    )
+    club_year = max(club.club_years.all(), key=lambda y: y.starts_on, default=None) if club else None
+    if not applications and not getattr(user, "membership", None):
+        return None
+    return {
+        "draft": draft,
+        "enrolments": enrolments,
+        "club_year": club_year,
+        "policies": Policy.objects.filter(user=user),
+    }
