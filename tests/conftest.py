@@ -191,3 +191,17 @@ def browser_login(page, live_server, user) -> None:
             }
         ]
     )
+
+
+def pytest_collection_modifyitems(items):
+    """Transactional tests (browser, broker) flush the database when they end,
+    which would wipe what data migrations load (staff groups, fixed pages, rate
+    tables, communities). Restore it for each of them from the snapshot taken
+    when the test database was created."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = "live_server" in getattr(item, "fixturenames", ()) or (
+            marker is not None and marker.kwargs.get("transaction")
+        )
+        if transactional:
+            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
