@@ -15,6 +15,8 @@ def _mypage(user) -> dict | None:
     referrals = list(
         LawyerReferral.objects.filter(member=user).select_related("lawyer").order_by("-created_at")[:20]
     )
+    if not requests and not referrals:
+        return None
     return {"requests": requests, "referrals": referrals}
 
 

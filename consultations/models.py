@@ -87,6 +87,9 @@ class CaseSearchDocument(models.Model):
         verbose_name = "検索インデックス"
         verbose_name_plural = "検索インデックス"
 
+    def __str__(self) -> str:
+        return f"検索インデックス {self.case_id}"
+
 
 class GlossaryTerm(models.Model):
     term = models.CharField("用語", max_length=60, unique=True)
@@ -111,16 +114,16 @@ class GlossaryTerm(models.Model):
     def __str__(self) -> str:
         return self.term
 
-    def clean(self) -> None:
-        if self.reading and not kana_row(self.reading):
-            raise ValidationError({"reading": "よみがなは、ひらがなで始めてください。"})
-
     def save(self, *args, **kwargs):
         self.row = kana_row(self.reading)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("consultations:glossary-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.reading and not kana_row(self.reading):
+            raise ValidationError({"reading": "よみがなは、ひらがなで始めてください。"})
 
 
 class AnswerEntry(models.Model):
@@ -287,7 +290,7 @@ class Lawyer(models.Model):
 
     name = models.CharField("氏名", max_length=60)
     office = models.CharField("事務所", max_length=100, blank=True)
-    fields = models.JSONField(
+    specialties = models.JSONField(
         "取り扱い分野",
         default=list,
         blank=True,
@@ -307,10 +310,10 @@ class Lawyer(models.Model):
         return f"{self.name}（{self.office}）" if self.office else self.name
 
     def clean(self) -> None:
-        if not isinstance(self.fields, list) or any(
-            f not in ConsultationCategory.values for f in self.fields
+        if not isinstance(self.specialties, list) or any(
+            f not in ConsultationCategory.values for f in self.specialties
         ):
-            raise ValidationError({"fields": "取り扱い分野は相談カテゴリの名前で入力してください。"})
+            raise ValidationError({"specialties": "取り扱い分野は相談カテゴリの名前で入力してください。"})
         if not isinstance(self.prefectures, list) or any(
             p not in Prefecture.values for p in self.prefectures
         ):

@@ -142,6 +142,9 @@ def cases_import(*, lines: Iterable[str], now: dt.datetime) -> ImportResult:
             if case is None:
                 case = Case(external_id=external_id, published_at=now)
                 result.created += 1
+            elif all(getattr(case, k) == v for k, v in values.items()):
+                saved[external_id] = case
+                continue  # unchanged: re-importing the same file changes nothing
             else:
                 result.updated += 1
             for key, value in values.items():
@@ -163,7 +166,7 @@ def _link_case_relations(parsed, saved: dict[str, Case], result: ImportResult) -
         if "related_terms" in obj:
             names = _str_list(obj, "related_terms")
             terms = list(GlossaryTerm.objects.filter(term__in=names))
-            case.related_terms.set(terms)
+            case.related_terms.set(terms)  # set() leaves an unchanged relation alone
             missing = set(names) - {t.term for t in terms}
             if missing:
                 result.notes.append(
@@ -213,6 +216,9 @@ def glossary_import(*, lines: Iterable[str], now: dt.datetime) -> ImportResult:
             if obj is None:
                 obj = GlossaryTerm()
                 result.created += 1
+            elif all(getattr(obj, k) == v for k, v in values.items()):
+                terms[obj.term] = obj
+                continue
             else:
                 result.updated += 1
             for key, value in values.items():
@@ -368,7 +374,7 @@ def lawyers_ranked(*, category: str, prefecture: str, online_ok: bool) -> list[L
     """Active lawyers, best match first: field, then prefecture or online."""
     matches = []
     for lawyer in Lawyer.objects.filter(is_active=True):
-        field_match = category in (lawyer.fields or [])
+        field_match = category in (lawyer.specialties or [])
         local = prefecture in (lawyer.prefectures or [])
         online = online_ok and lawyer.online
         reasons = [r for r, ok in (("分野", field_match), ("地域", local), ("オンライン", online)) if ok]

@@ -158,41 +158,52 @@ def tokens(text: str) -> list[str]:
 Phrase = tuple[str, ...]
 
 
-def _alternatives(text: str) -> list[Phrase]:
-    """How a word may appear in the index: as itself or as its short parts."""
-    found = units(normalize(text))
+def _alternatives(text: str) -> tuple[list[Phrase], bool]:
+    """How a word may appear in the index (as itself or as its short parts),
+    and whether Sudachi read all of it."""
+    text = normalize(text)
+    found = units(text)
+    covered = sum(u.end - u.begin for u in found) == len(text.replace(" ", ""))
     if not found:
-        return []
+        return [], False
     if len(found) == 1:
         unit = found[0]
-        return [(unit.token,), unit.parts] if unit.parts else [(unit.token,)]
-    return [tuple(u.token for u in found)]
+        return ([(unit.token,), unit.parts] if unit.parts else [(unit.token,)]), covered
+    return [tuple(u.token for u in found)], covered
 
 
 def build_synonyms(entries: Iterable[tuple[str, Iterable[str]]]) -> dict[str, list[Phrase]]:
-    """``[(term, [alias, …])]`` → {normalised alias: [phrases to search]}.
+    """``[(term, [alias, …])]`` → {normalised word: [phrases to search]}.
 
-    A person who types an alias (ギャラ, クライアント, うちきり) gets the cases
-    that use the term (報酬, 発注者, 契約解除) as well.
+    A term and its aliases are one set of synonyms: whichever of them a person
+    types (ギャラ, 報酬, 謝礼), the cases using any of them are found.
     """
     synonyms: dict[str, list[Phrase]] = {}
     for term, aliases in entries:
-        target = _alternatives(term)
-        if not target:
+        words = [term, *aliases]
+        phrases: list[Phrase] = []
+        for word in words:
+            alternatives, covered = _alternatives(word)
+            # A word Sudachi cannot read whole (うちきり → うち + きり) is
+            # matched as typed but never searched as its pieces.
+            if covered or word == term:
+                phrases.extend(p for p in alternatives if p not in phrases)
+        if not phrases:
             continue
-        for alias in aliases:
-            key = normalize(alias)
-            if len(key) < 2 or key == normalize(term):
+        for word in words:
+            key = normalize(word)
+            if len(key) < 2:
                 continue
-            own = _alternatives(alias)
-            # An alias Sudachi cannot read (うちきり → うち + きり) is matched
-            # as typed but not searched as its pieces.
-            own = [p for p in own if "".join(p) == key.replace(" ", "")]
             merged = synonyms.setdefault(key, [])
-            for phrase in own + target:
-                if phrase not in merged:
-                    merged.append(phrase)
+            merged.extend(p for p in phrases if p not in merged)
     return synonyms
+
+
+def _boundaries(text: str) -> set[int]:
+    edges = {0, len(text)}
+    for m in _tokenizer().tokenize(text, SplitMode.C):
+        edges.update((m.begin(), m.end()))
+    return edges
 
 
 @dataclass
@@ -216,11 +227,22 @@ def parse_query(
 ) -> Query:
     text = normalize(raw)[:MAX_QUERY_CHARS]
     groups: list[list[Phrase]] = []
-    # Aliases first, longest first, as typed; what is left is analysed.
-    for alias in sorted(synonyms or {}, key=len, reverse=True):
-        if alias in text:
-            text = text.replace(alias, " ")
-            groups.append(list(synonyms[alias]))
+    if synonyms and text:
+        # Synonyms first, longest first, where they stand as whole words
+        # (契約 is not taken out of 契約書); what is left is analysed.
+        edges = _boundaries(text)
+        chars = list(text)
+        for key in sorted(synonyms, key=len, reverse=True):
+            start = text.find(key)
+            while start != -1:
+                end = start + len(key)
+                if start in edges and end in edges and all(c != "\0" for c in chars[start:end]):
+                    chars[start:end] = ["\0"] * len(key)
+                    if list(synonyms[key]) not in groups:
+                        groups.append(list(synonyms[key]))
+                    break
+                start = text.find(key, start + 1)
+        text = "".join(" " if c == "\0" else c for c in chars)
     seen = {phrase for group in groups for phrase in group}
     for unit in units(text):
         group = [(unit.token,), unit.parts] if unit.parts else [(unit.token,)]

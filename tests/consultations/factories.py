@@ -77,7 +77,7 @@ class LawyerFactory(factory.django.DjangoModelFactory):
         model = Lawyer
 
     name = factory.Sequence(lambda n: f"（テスト）弁護士 {n}")
-    fields = factory.LazyFunction(lambda: ["報酬・支払い"])
+    specialties = factory.LazyFunction(lambda: ["報酬・支払い"])
     prefectures = factory.LazyFunction(lambda: ["東京都"])
     online = False
 
