@@ -102,16 +102,45 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     inlines = [EventInline]
     readonly_fields = [
-        "receipt_number", "created_at", "user", "email", "name", "category", "occupation",
-        "prefecture", "what_happened", "what_wanted", "contact_method", "phone", "consented_at",
+        "receipt_number",
+        "created_at",
+        "user",
+        "email",
+        "name",
+        "category",
+        "occupation",
+        "prefecture",
+        "what_happened",
+        "what_wanted",
+        "contact_method",
+        "phone",
+        "consented_at",
         "replied_at",
     ]
     fieldsets = [
-        ("相談者", {"fields": ["receipt_number", "created_at", "user", "email", "name", "contact_method",
-                             "phone", "consented_at"]}),
+        (
+            "相談者",
+            {
+                "fields": [
+                    "receipt_number",
+                    "created_at",
+                    "user",
+                    "email",
+                    "name",
+                    "contact_method",
+                    "phone",
+                    "consented_at",
+                ]
+            },
+        ),
         ("相談内容", {"fields": ["category", "occupation", "prefecture", "what_happened", "what_wanted"]}),
-        ("対応", {"fields": ["status", "internal_notes", "reply", "replied_at"],
-                "description": "回答を入力して保存すると、相談者にメールで送られ、状態が「回答済み」になります。"}),
+        (
+            "対応",
+            {
+                "fields": ["status", "internal_notes", "reply", "replied_at"],
+                "description": "回答を入力して保存すると、相談者にメールで送られ、状態が「回答済み」になります。",
+            },
+        ),
     ]
 
     @admin.display(description="受付番号")
@@ -123,18 +152,26 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.consultation_request_update(
-            request=obj, actor=request.user, status=obj.status, reply=obj.reply,
-            internal_notes=obj.internal_notes, now=timezone.now(),
+            request=obj,
+            actor=request.user,
+            status=obj.status,
+            reply=obj.reply,
+            internal_notes=obj.internal_notes,
+            now=timezone.now(),
         )
 
 
 class LawyerForm(forms.ModelForm):
     specialties = forms.MultipleChoiceField(
-        label="取り扱い分野", choices=ConsultationCategory.choices, required=False,
+        label="取り扱い分野",
+        choices=ConsultationCategory.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     prefectures = forms.MultipleChoiceField(
-        label="対応する都道府県", choices=Prefecture.choices, required=False,
+        label="対応する都道府県",
+        choices=Prefecture.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -165,29 +202,66 @@ class LawyerReferralAdmin(admin.ModelAdmin):
     list_display = ["__str__", "created_at", "category", "prefecture", "status", "lawyer"]
     list_filter = ["status", "category"]
     date_hierarchy = "created_at"
-    readonly_fields = ["member", "created_at", "category", "prefecture", "summary", "preferred_times",
-                       "online_ok", "referred_at", "matching_lawyers"]
+    readonly_fields = [
+        "member",
+        "created_at",
+        "category",
+        "prefecture",
+        "summary",
+        "preferred_times",
+        "online_ok",
+        "referred_at",
+        "matching_lawyers",
+    ]
     fieldsets = [
-        ("申し込み", {"fields": ["member", "created_at", "category", "prefecture", "online_ok",
-                              "preferred_times", "summary"]}),
-        ("紹介", {"fields": ["matching_lawyers", "lawyer", "message_to_member", "status", "staff_note",
-                           "referred_at"],
-                "description": "弁護士を選んで保存すると「紹介済み」になり、会員にメールで知らせます。"}),
+        (
+            "申し込み",
+            {
+                "fields": [
+                    "member",
+                    "created_at",
+                    "category",
+                    "prefecture",
+                    "online_ok",
+                    "preferred_times",
+                    "summary",
+                ]
+            },
+        ),
+        (
+            "紹介",
+            {
+                "fields": [
+                    "matching_lawyers",
+                    "lawyer",
+                    "message_to_member",
+                    "status",
+                    "staff_note",
+                    "referred_at",
+                ],
+                "description": "弁護士を選んで保存すると「紹介済み」になり、会員にメールで知らせます。",
+            },
+        ),
     ]
 
     def has_add_permission(self, request):
         return False
 
     def _matches(self, obj):
-        return services.lawyers_ranked(category=obj.category, prefecture=obj.prefecture, online_ok=obj.online_ok)
+        return services.lawyers_ranked(
+            category=obj.category, prefecture=obj.prefecture, online_ok=obj.online_ok
+        )
 
     @admin.display(description="合う弁護士（よく合う順）")
     def matching_lawyers(self, obj):
         if obj is None or obj.pk is None:
             return "—"
-        return format_html_join(
-            "", "<p>{}：{}</p>", ((str(m.lawyer), m.reasons) for m in self._matches(obj)[:10])
-        ) or "協力弁護士が登録されていません。"
+        return (
+            format_html_join(
+                "", "<p>{}：{}</p>", ((str(m.lawyer), m.reasons) for m in self._matches(obj)[:10])
+            )
+            or "協力弁護士が登録されていません。"
+        )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         obj = getattr(request, "_referral", None)
@@ -195,7 +269,9 @@ class LawyerReferralAdmin(admin.ModelAdmin):
             matches = self._matches(obj)
             order = {m.lawyer.pk: i for i, m in enumerate(matches)}
             field = LawyerChoiceField(
-                queryset=Lawyer.objects.filter(pk__in=order), required=False, label="紹介する弁護士",
+                queryset=Lawyer.objects.filter(pk__in=order),
+                required=False,
+                label="紹介する弁護士",
                 labels={m.lawyer.pk: m.reasons for m in matches},
             )
             # Best match first, as the ranking says.
@@ -211,7 +287,10 @@ class LawyerReferralAdmin(admin.ModelAdmin):
         before = LawyerReferral.objects.get(pk=obj.pk)
         if obj.lawyer_id and obj.lawyer_id != before.lawyer_id:
             services.lawyer_referral_refer(
-                referral=obj, lawyer=obj.lawyer, message=obj.message_to_member, actor=request.user,
+                referral=obj,
+                lawyer=obj.lawyer,
+                message=obj.message_to_member,
+                actor=request.user,
                 now=timezone.now(),
             )
             messages.info(request, "会員に紹介のメールを送ります。")

@@ -45,12 +45,14 @@ def load(*, stdout) -> str:
     search.forget_synonyms()
     for order, record in enumerate(_records("answers.jsonl"), start=1):
         AnswerEntry.objects.get_or_create(
-            category=record["category"], question=record["question"],
+            category=record["category"],
+            question=record["question"],
             defaults={"answer": record["answer"], "order": order * 10},
         )
     for order, record in enumerate(_records("links.jsonl"), start=1):
         UsefulLink.objects.get_or_create(
-            category=record["category"], url=record["url"],
+            category=record["category"],
+            url=record["url"],
             defaults={"title": record["title"], "description": record["description"], "order": order * 10},
         )
     _channels(now)
@@ -86,24 +88,41 @@ def _demo_requests(now: dt.datetime) -> None:
     and the admin have something to show."""
     sakura = User.objects.filter(email="sakura@example.jp").first()
     if sakura and not ConsultationRequest.objects.filter(user=sakura).exists():
-        request = services.consultation_request_submit(user=sakura, now=now, data={
-            "email": sakura.email, "name": "さくら", "category": "報酬・支払い",
-            "occupation": "IT・クリエイティブ・ライター", "prefecture": "東京都",
-            "what_happened": "（デモ）納品したイラストの報酬が、約束の日を過ぎても払われません。",
-            "what_wanted": "払ってもらいたいです。",
-        })
+        request = services.consultation_request_submit(
+            user=sakura,
+            now=now,
+            data={
+                "email": sakura.email,
+                "name": "さくら",
+                "category": "報酬・支払い",
+                "occupation": "IT・クリエイティブ・ライター",
+                "prefecture": "東京都",
+                "what_happened": "（デモ）納品したイラストの報酬が、約束の日を過ぎても払われません。",
+                "what_wanted": "払ってもらいたいです。",
+            },
+        )
         staff = User.objects.filter(email="staff@worq.example.jp").first()
         services.consultation_request_update(
-            request=request, actor=staff, status=ConsultationRequest.Status.ANSWERED,
+            request=request,
+            actor=staff,
+            status=ConsultationRequest.Status.ANSWERED,
             internal_notes="（デモ）",
-            reply=("（デモの回答です）まず、金額と納品日がわかるメールやチャットを保存してください。"
-                   "そのうえで、支払期日を区切った請求書をあらためて送りましょう。"),
+            reply=(
+                "（デモの回答です）まず、金額と納品日がわかるメールやチャットを保存してください。"
+                "そのうえで、支払期日を区切った請求書をあらためて送りましょう。"
+            ),
             now=now,
         )
     kenta = User.objects.filter(email="kenta@example.jp").first()
     if kenta and not LawyerReferral.objects.filter(member=kenta).exists():
-        services.lawyer_referral_submit(member=kenta, now=now, data={
-            "category": "契約解除・打ち切り", "prefecture": "大阪府",
-            "summary": "（デモ）1年以上続いた配送の業務委託を、予告なく打ち切られました。",
-            "preferred_times": "平日の夜", "online_ok": True,
-        })
+        services.lawyer_referral_submit(
+            member=kenta,
+            now=now,
+            data={
+                "category": "契約解除・打ち切り",
+                "prefecture": "大阪府",
+                "summary": "（デモ）1年以上続いた配送の業務委託を、予告なく打ち切られました。",
+                "preferred_times": "平日の夜",
+                "online_ok": True,
+            },
+        )

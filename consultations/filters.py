@@ -11,9 +11,16 @@ class CaseFilter(django_filters.FilterSet):
     the ranked hits. Choice labels get their counts from the listing."""
 
     q = django_filters.CharFilter(
-        label="キーワード", method="filter_nothing",
-        widget=forms.TextInput(attrs={"type": "search", "maxlength": 200, "autocomplete": "off",
-                                      "placeholder": "例：ギャラ 未払い、契約 打ち切り"}),
+        label="キーワード",
+        method="filter_nothing",
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "maxlength": 200,
+                "autocomplete": "off",
+                "placeholder": "例：ギャラ 未払い、契約 打ち切り",
+            }
+        ),
     )
     category = django_filters.ChoiceFilter(
         label="相談カテゴリ", choices=ConsultationCategory.choices, empty_label="すべて"
@@ -22,8 +29,10 @@ class CaseFilter(django_filters.FilterSet):
         label="職種", choices=Occupation.choices, empty_label="すべて", method="filter_occupation"
     )
     sort = django_filters.ChoiceFilter(
-        label="並び順", choices=[("relevance", "関連度順"), ("newest", "新しい順")],
-        empty_label=None, method="filter_nothing",
+        label="並び順",
+        choices=[("relevance", "関連度順"), ("newest", "新しい順")],
+        empty_label=None,
+        method="filter_nothing",
     )
 
     class Meta:

@@ -12,8 +12,17 @@ class ConsultationRequestForm(forms.ModelForm):
 
     class Meta:
         model = ConsultationRequest
-        fields = ["email", "name", "category", "occupation", "prefecture", "what_happened",
-                  "what_wanted", "contact_method", "phone"]
+        fields = [
+            "email",
+            "name",
+            "category",
+            "occupation",
+            "prefecture",
+            "what_happened",
+            "what_wanted",
+            "contact_method",
+            "phone",
+        ]
         help_texts = {
             "email": "受付のお知らせと回答をこのアドレスに送ります。",
             "what_happened": "いつ、誰と、何があったかを書いてください。わかる範囲で大丈夫です。",
@@ -26,8 +35,10 @@ class ConsultationRequestForm(forms.ModelForm):
             "contact_method": forms.RadioSelect,
         }
         error_messages = {
-            "email": {"required": "回答を送るメールアドレスを入力してください。",
-                      "invalid": "メールアドレスの形が正しくありません（例：name@example.jp）。"},
+            "email": {
+                "required": "回答を送るメールアドレスを入力してください。",
+                "invalid": "メールアドレスの形が正しくありません（例：name@example.jp）。",
+            },
             "category": {"required": "相談のカテゴリを選んでください。"},
             "occupation": {"required": "職種を選んでください。"},
             "prefecture": {"required": "都道府県を選んでください。"},

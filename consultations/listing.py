@@ -59,8 +59,9 @@ def browse(
             **{o: Count("pk", filter=Q(occupations__contains=f"|{o}|")) for o in Occupation.values}
         )
         chosen_qs = by_category.filter(pk__in=by_occupation.values("pk")) if occupation else by_category
-        page = Paginator(chosen_qs.order_by("-published_at", "-pk").values_list("pk", flat=True),
-                         PER_PAGE).get_page(page_number)
+        page = Paginator(
+            chosen_qs.order_by("-published_at", "-pk").values_list("pk", flat=True), PER_PAGE
+        ).get_page(page_number)
         ids = list(page.object_list)
     cases = Case.objects.in_bulk(ids)
     wanted = query.all_tokens()

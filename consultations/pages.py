@@ -25,23 +25,30 @@ def case_page(case: Case, *, can_read: bool) -> dict:
     parts, linked = link_terms(
         [_paragraphs(case.memo), _paragraphs(case.question), _paragraphs(answer)], urls
     )
-    memo_html, question_html, answer_html = (mark_safe(p) for p in parts)  # noqa: S308 (nh3-cleaned)
+    memo_html, question_html, answer_html = (mark_safe(p) for p in parts)  # nh3-cleaned by markdown_to_html
     terms = list(case.related_terms.all())
     terms += [t for t in GlossaryTerm.objects.filter(term__in=linked) if t not in terms]
     related = list(case.related_cases.published()[:5])
     if not related:
         related = [c for c in search_cases(case.title, limit=4) if c.pk != case.pk][:3]
     return {
-        "case": case, "can_read": can_read, "memo_html": memo_html, "question_html": question_html,
-        "answer_html": answer_html, "terms": terms, "related_cases": related,
+        "case": case,
+        "can_read": can_read,
+        "memo_html": memo_html,
+        "question_html": question_html,
+        "answer_html": answer_html,
+        "terms": terms,
+        "related_cases": related,
     }
 
 
 def term_page(term: GlossaryTerm) -> dict:
     cases = list(term.cases.published()[:5]) or search_cases(term.term, limit=5)
     return {
-        "term": term, "definition_html": mark_safe(markdown_to_html(term.definition)),  # noqa: S308
-        "related": term.related.all(), "cases": cases,
+        "term": term,
+        "definition_html": mark_safe(markdown_to_html(term.definition)),  # nh3-cleaned
+        "related": term.related.all(),
+        "cases": cases,
     }
 
 
@@ -53,5 +60,3 @@ def search_sections(query: str, registry) -> list[dict]:
         if found and found.get("items"):
             sections.append(found)
     return sections
-
-

@@ -61,7 +61,9 @@ def forget_synonyms() -> None:
 
 
 def parse(query: str, *, prefix: bool = False) -> Query:
-    return textsearch.parse_query(query or "", synonyms(), prefix=prefix)
+    if not textsearch.normalize(query or ""):
+        return Query()
+    return textsearch.parse_query(query, synonyms(), prefix=prefix)
 
 
 # --- Index ---------------------------------------------------------------------------

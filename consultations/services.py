@@ -367,6 +367,7 @@ class LawyerMatch:
     lawyer: Lawyer
     field_match: bool
     place_match: bool  # same prefecture, or online when the member accepts it
+    local: bool
     reasons: str
 
 
@@ -378,8 +379,10 @@ def lawyers_ranked(*, category: str, prefecture: str, online_ok: bool) -> list[L
         local = prefecture in (lawyer.prefectures or [])
         online = online_ok and lawyer.online
         reasons = [r for r, ok in (("分野", field_match), ("地域", local), ("オンライン", online)) if ok]
-        matches.append(LawyerMatch(lawyer, field_match, local or online, "・".join(reasons) or "一致なし"))
-    return sorted(matches, key=lambda m: (not m.field_match, not m.place_match, m.lawyer.name))
+        matches.append(
+            LawyerMatch(lawyer, field_match, local or online, local, "・".join(reasons) or "一致なし")
+        )
+    return sorted(matches, key=lambda m: (not m.field_match, not m.place_match, not m.local, m.lawyer.name))
 
 
 def lawyer_referral_refer(

@@ -27,14 +27,26 @@ def case_list(request):
     params = filterset.form.cleaned_data
     text = params.get("q") or ""
     result = listing.browse(
-        text=text, category=params.get("category") or "", occupation=params.get("occupation") or "",
-        sort=params.get("sort") or "relevance", page_number=request.GET.get("page"),
+        text=text,
+        category=params.get("category") or "",
+        occupation=params.get("occupation") or "",
+        sort=params.get("sort") or "relevance",
+        page_number=request.GET.get("page"),
         prefix=bool(request.htmx),
     )
-    filterset.form.fields["category"].choices = [("", "すべて"), *listing.category_choices(result.category_counts)]
-    filterset.form.fields["occupation"].choices = [("", "すべて"), *listing.occupation_choices(result.occupation_counts)]
+    filterset.form.fields["category"].choices = [
+        ("", "すべて"),
+        *listing.category_choices(result.category_counts),
+    ]
+    filterset.form.fields["occupation"].choices = [
+        ("", "すべて"),
+        *listing.occupation_choices(result.occupation_counts),
+    ]
     context = {
-        "filter": filterset, "result": result, "q": text,
+        "filter": filterset,
+        "result": result,
+        "q": text,
+        "search_url": None,  # this page has its own box; the header one would repeat it
         "sections": pages.search_sections(text, registry) if text and result.page.number == 1 else [],
         "suggestions": listing.suggest_terms(text) if text and not result.total else [],
     }
@@ -53,9 +65,15 @@ def glossary_list(request):
     terms = GlossaryTerm.objects.all()
     if row in KANA_ROWS:
         terms = terms.filter(row=row)
-    return render(request, "consultations/glossary_list.html", {
-        "terms": terms, "rows": KANA_ROWS, "row": row if row in KANA_ROWS else "",
-    })
+    return render(
+        request,
+        "consultations/glossary_list.html",
+        {
+            "terms": terms,
+            "rows": KANA_ROWS,
+            "row": row if row in KANA_ROWS else "",
+        },
+    )
 
 
 def glossary_detail(request, pk: int):
@@ -69,10 +87,14 @@ def answer_list(request):
 
 
 def ask(request):
-    return render(request, "consultations/ask.html", {
-        "channels": ConsultationChannel.objects.filter(is_active=True),
-        "line_days": LineConsultationDay.objects.filter(date__gte=timezone.localdate())[:8],
-    })
+    return render(
+        request,
+        "consultations/ask.html",
+        {
+            "channels": ConsultationChannel.objects.filter(is_active=True),
+            "line_days": LineConsultationDay.objects.filter(date__gte=timezone.localdate())[:8],
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -100,13 +122,16 @@ def lawyer_referral_create(request):
     form = LawyerReferralForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.lawyer_referral_submit(member=request.user, data=form.cleaned_data, now=timezone.now())
-        messages.success(request, "弁護士相談サポートのお申し込みを受け付けました。状況はマイページで確認できます。")
+        messages.success(
+            request, "弁護士相談サポートのお申し込みを受け付けました。状況はマイページで確認できます。"
+        )
         return redirect("members:mypage")
     return render(request, "consultations/lawyer_referral_form.html", {"form": form})
 
 
 def link_list(request):
     links = UsefulLink.objects.all()
-    groups = pages.grouped(sorted(links, key=lambda link: UsefulLink.Category.values.index(link.category)),
-                           "category")
+    groups = pages.grouped(
+        sorted(links, key=lambda link: UsefulLink.Category.values.index(link.category)), "category"
+    )
     return render(request, "consultations/link_list.html", {"groups": groups})
