@@ -92,11 +92,15 @@ def _tokenizer():
     return tok
 
 
-def normalize(text: str) -> str:
-    """NFKC, lower case, control characters out, runs of space collapsed."""
+def clean(text: str) -> str:
+    """NFKC, control characters out, runs of space collapsed (for display)."""
     text = unicodedata.normalize("NFKC", text or "")
-    text = _CONTROL.sub(" ", text).lower()
-    return " ".join(text.split())
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
+def normalize(text: str) -> str:
+    """``clean`` and lower case: the form every comparison uses."""
+    return clean(text).lower()
 
 
 def _keep(morpheme) -> bool:
@@ -274,7 +278,7 @@ def highlight(text: str, wanted: set[str], *, width: int = 90) -> list[Segment]:
     Hits are found by token (so シュミレーション in the query marks
     シミュレーション in the text); ``width`` is in characters.
     """
-    text = normalize(text)
+    text = clean(text)
     if not text:
         return []
     spans: list[tuple[int, int]] = []
