@@ -70,6 +70,11 @@ class UsefulLinkAdmin(admin.ModelAdmin):
     list_editable = ["order"]
     search_fields = ["title", "description", "url"]
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "url":
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
 
 @admin.register(ConsultationChannel)
 class ConsultationChannelAdmin(admin.ModelAdmin):

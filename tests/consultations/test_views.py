@@ -316,3 +316,13 @@ def test_mypage_shows_only_own_requests_and_replies(member_client, member, other
 def test_key_number_counts_published_cases(client, cases):
     html = client.get("/").content.decode()
     assert "労働相談事例掲載件数" in html
+
+
+@pytest.mark.parametrize(
+    "typed", ["", "報酬" * 1000, "😀", '"', "*", "OR", "NEAR(", "\x01\x1f報酬", "<script>alert(1)</script>"]
+)
+def test_search_page_survives_anything_typed(client, cases, typed):
+    for headers in ({}, {"HX-Request": "true"}):
+        response = client.get(LIST, {"q": typed}, headers=headers)
+        assert response.status_code == 200
+        assert "<script>alert(1)" not in response.content.decode()
