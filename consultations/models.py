@@ -69,8 +69,9 @@ class Case(models.Model):
 
 class CaseSearchDocument(models.Model):
     """The search index row of a published case (consultations.search keeps it
-    in step). On PostgreSQL ``vector`` holds the weighted tsvector; on SQLite
-    an FTS5 table keyed by the same id holds the tokens."""
+    in step). On PostgreSQL ``vector`` holds the weighted tsvector of the whole
+    case and ``title_vector`` the title's alone (small, ranked cheaply); on
+    SQLite an FTS5 table keyed by the same id holds the tokens."""
 
     case = models.OneToOneField(
         Case, on_delete=models.CASCADE, primary_key=True, related_name="search_document"
@@ -79,9 +80,8 @@ class CaseSearchDocument(models.Model):
     # "|職種A|職種B|" so one LIKE filters by occupation on both databases.
     occupations = models.CharField(max_length=300, blank=True)
     published_at = models.DateTimeField(db_index=True)
-    title_tokens = models.TextField(blank=True)
-    body_tokens = models.TextField(blank=True)
     vector = SearchVectorField(null=True)
+    title_vector = SearchVectorField(null=True)
 
     class Meta:
         verbose_name = "検索インデックス"

@@ -4,8 +4,8 @@ Text is analysed in Python (``consultations.textsearch``) and the database only
 stores and ranks the resulting tokens, so PostgreSQL and SQLite agree on what
 matches:
 
-- PostgreSQL: a weighted ``tsvector`` (title A, body B) with a GIN index,
-  ranked by ``ts_rank``;
+- PostgreSQL: a weighted ``tsvector`` (title A, body B) and a title-only one,
+  each with a GIN index, ranked by ``ts_rank`` (title matches first);
 - SQLite: an FTS5 table (title, body), ranked by ``bm25`` with the title
   weighted higher.
 
@@ -113,9 +113,8 @@ def write_documents(rows: list[tuple[Case, list[str], list[str]]]) -> None:
             category=case.category,
             occupations=_occupation_key(case.occupations),
             published_at=case.published_at,
-            title_tokens=" ".join(title),
-            body_tokens=" ".join(body),
             vector=tsvector_literal(title, body) if _is_postgres() else None,
+            title_vector=tsvector_literal(title, []) if _is_postgres() else None,
         )
         for case, title, body in rows
     ]
@@ -127,7 +126,7 @@ def write_documents(rows: list[tuple[Case, list[str], list[str]]]) -> None:
             cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(i,) for i in ids])
             cursor.executemany(
                 f"INSERT INTO {FTS_TABLE} (rowid, title, body) VALUES (%s, %s, %s)",
-                [(d.case_id, d.title_tokens, d.body_tokens) for d in docs],
+                [(case.pk, " ".join(title), " ".join(body)) for case, title, body in rows],
             )
 
 
@@ -195,22 +194,54 @@ def _run(query: Query, *, any_word: bool, category, occupation, limit: int) -> l
         params.append(f"%|{occupation}|%")
     extra = "".join(f" AND {f}" for f in filters)
     if _is_postgres():
-        sql = (
-            "SELECT d.case_id, ts_rank(d.vector, q.q, 1) AS rank, d.category, d.occupations,"
-            f" d.published_at FROM {DOC_TABLE} d, (SELECT %s::tsquery AS q) q"
-            f" WHERE d.vector @@ q.q{extra} ORDER BY rank DESC, d.published_at DESC LIMIT %s"
-        )
         expression = _tsquery(query, "|" if any_word else "&")
-    else:
-        sql = (
-            f"SELECT d.case_id, -bm25({FTS_TABLE}, {TITLE_WEIGHT}, 1.0) AS rank, d.category,"
-            f" d.occupations, d.published_at FROM {FTS_TABLE} f"
-            f" JOIN {DOC_TABLE} d ON d.case_id = f.rowid"
-            f" WHERE {FTS_TABLE} MATCH %s{extra} ORDER BY rank DESC, d.published_at DESC LIMIT %s"
-        )
-        expression = _fts_match(query, "OR" if any_word else "AND")
+        return _run_postgres(expression, extra, params, limit, title_first=not any_word)
+    sql = (
+        f"SELECT d.case_id, -bm25({FTS_TABLE}, {TITLE_WEIGHT}, 1.0) AS rank, d.category,"
+        f" d.occupations, d.published_at FROM {FTS_TABLE} f"
+        f" JOIN {DOC_TABLE} d ON d.case_id = f.rowid"
+        f" WHERE {FTS_TABLE} MATCH %s{extra} ORDER BY rank DESC, d.published_at DESC LIMIT %s"
+    )
+    return _fetch(sql, [_fts_match(query, "OR" if any_word else "AND"), *params, limit])
+
+
+# Ranking reads each candidate's whole tsvector; above this many matches in the
+# body only, the newest candidates are ranked (a title match always is).
+BODY_CANDIDATES = 300
+_COLUMNS = "d.case_id, {rank} AS rank, d.category, d.occupations, d.published_at"
+
+
+def _run_postgres(expression: str, extra: str, params: list, limit: int, *, title_first: bool) -> list[Hit]:
+    """Two tiers, both served by GIN indexes: cases whose title holds every
+    word (ranked on the small title vector), then cases holding them anywhere
+    (ranked on the whole vector, title weighted A over body B)."""
+    if not title_first:
+        return _fetch(_body_sql(extra, exclude_title=False), [expression, *params, expression, limit])
+    title_sql = (
+        f"SELECT {_COLUMNS.format(rank='ts_rank(d.title_vector, q.q, 1) + 1')}"
+        f" FROM {DOC_TABLE} d, (SELECT %s::tsquery AS q) q"
+        f" WHERE d.title_vector @@ q.q{extra} ORDER BY rank DESC, d.published_at DESC LIMIT %s"
+    )
+    hits = _fetch(title_sql, [expression, *params, limit])
+    if len(hits) >= limit:
+        return hits
+    more = _fetch(_body_sql(extra, exclude_title=True), [expression, *params, expression, limit - len(hits)])
+    return hits + more
+
+
+def _body_sql(extra: str, *, exclude_title: bool) -> str:
+    not_title = " AND NOT d.title_vector @@ q.q" if exclude_title else ""
+    return (
+        f"SELECT {_COLUMNS.format(rank='ts_rank(d.vector, q.q, 1)')} FROM"
+        f" (SELECT d.* FROM {DOC_TABLE} d, (SELECT %s::tsquery AS q) q WHERE d.vector @@ q.q{extra}"
+        f"{not_title} ORDER BY d.published_at DESC LIMIT {BODY_CANDIDATES}) d,"
+        f" (SELECT %s::tsquery AS q) q ORDER BY rank DESC, d.published_at DESC LIMIT %s"
+    )
+
+
+def _fetch(sql: str, params: list) -> list[Hit]:
     with connection.cursor() as cursor:
-        cursor.execute(sql, [expression, *params, limit])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [Hit(row[0], float(row[1]), row[2], row[3], _aware(row[4])) for row in rows]
 
