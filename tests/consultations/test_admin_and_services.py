@@ -130,8 +130,17 @@ def test_export_and_account_deletion(member):
 
 @pytest.mark.parametrize(
     "model",
-    ["case", "glossaryterm", "answerentry", "usefullink", "consultationchannel", "lineconsultationday",
-     "consultationrequest", "lawyer", "lawyerreferral"],
+    [
+        "case",
+        "glossaryterm",
+        "answerentry",
+        "usefullink",
+        "consultationchannel",
+        "lineconsultationday",
+        "consultationrequest",
+        "lawyer",
+        "lawyerreferral",
+    ],
 )
 def test_admin_pages_render(staff_client, member, model):
     CaseFactory()
@@ -139,8 +148,13 @@ def test_admin_pages_render(staff_client, member, model):
     LawyerReferralFactory(member=member)
     LawyerFactory()
     assert staff_client.get(reverse(f"admin:consultations_{model}_changelist")).status_code == 200
-    obj_model = {"case": CaseFactory, "consultationrequest": ConsultationRequestFactory,
-                 "lawyer": LawyerFactory}.get(model)
+    obj_model = {
+        "case": CaseFactory,
+        "consultationrequest": ConsultationRequestFactory,
+        "lawyer": LawyerFactory,
+    }.get(model)
     if obj_model:
         obj = obj_model()
-        assert staff_client.get(reverse(f"admin:consultations_{model}_change", args=[obj.pk])).status_code == 200
+        assert (
+            staff_client.get(reverse(f"admin:consultations_{model}_change", args=[obj.pk])).status_code == 200
+        )

@@ -17,8 +17,17 @@ from consultations.models import (
 from consultations.search import search_cases
 from members import demo as members_demo
 
-MODELS = [Case, GlossaryTerm, AnswerEntry, UsefulLink, ConsultationChannel, LineConsultationDay, Lawyer,
-          ConsultationRequest, LawyerReferral]
+MODELS = [
+    Case,
+    GlossaryTerm,
+    AnswerEntry,
+    UsefulLink,
+    ConsultationChannel,
+    LineConsultationDay,
+    Lawyer,
+    ConsultationRequest,
+    LawyerReferral,
+]
 
 
 def snapshot():
