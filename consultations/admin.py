@@ -1,0 +1,317 @@
+from django import forms
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.html import format_html_join
+
+from consultations import services
+from consultations.models import (
+    AnswerEntry,
+    Case,
+    ConsultationChannel,
+    ConsultationRequest,
+    ConsultationRequestEvent,
+    GlossaryTerm,
+    Lawyer,
+    LawyerReferral,
+    LineConsultationDay,
+    UsefulLink,
+)
+from worq.lib.vocab import ConsultationCategory, Prefecture
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    list_display = ["external_id", "title", "category", "members_only", "published", "published_at"]
+    list_filter = ["published", "members_only", "category"]
+    search_fields = ["external_id", "title", "question"]
+    filter_horizontal = ["related_terms", "related_cases"]
+    date_hierarchy = "published_at"
+    actions = ["publish", "unpublish"]
+    fieldsets = [
+        (None, {"fields": ["external_id", "title", "category", "occupations"]}),
+        ("本文", {"fields": ["memo", "question", "answer"]}),
+        ("公開", {"fields": ["published", "published_at", "members_only"]}),
+        ("関連", {"fields": ["related_terms", "related_cases"]}),
+    ]
+
+    @admin.action(description="選んだ事例を公開する")
+    def publish(self, request, queryset):
+        for case in queryset:
+            services.case_set_published(case=case, published=True)
+        self.message_user(request, f"{queryset.count()}件を公開しました。")
+
+    @admin.action(description="選んだ事例を非公開にする")
+    def unpublish(self, request, queryset):
+        for case in queryset:
+            services.case_set_published(case=case, published=False)
+        self.message_user(request, f"{queryset.count()}件を非公開にしました。")
+
+
+@admin.register(GlossaryTerm)
+class GlossaryTermAdmin(admin.ModelAdmin):
+    list_display = ["term", "reading", "row"]
+    list_filter = ["row"]
+    search_fields = ["term", "reading", "definition"]
+    filter_horizontal = ["related"]
+
+
+@admin.register(AnswerEntry)
+class AnswerEntryAdmin(admin.ModelAdmin):
+    list_display = ["question", "category", "order"]
+    list_filter = ["category"]
+    list_editable = ["order"]
+    search_fields = ["question", "answer"]
+
+
+@admin.register(UsefulLink)
+class UsefulLinkAdmin(admin.ModelAdmin):
+    list_display = ["title", "category", "url", "order"]
+    list_filter = ["category"]
+    list_editable = ["order"]
+    search_fields = ["title", "description", "url"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "url":
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+@admin.register(ConsultationChannel)
+class ConsultationChannelAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "contact", "hours", "is_active", "order"]
+    list_editable = ["is_active", "order"]
+
+
+@admin.register(LineConsultationDay)
+class LineConsultationDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "start_time", "end_time", "note"]
+    date_hierarchy = "date"
+
+
+class EventInline(admin.TabularInline):
+    model = ConsultationRequestEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "action", "from_status", "to_status", "actor"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ConsultationRequest)
+class ConsultationRequestAdmin(admin.ModelAdmin):
+    list_display = ["receipt_number", "created_at", "category", "occupation", "prefecture", "status"]
+    list_filter = ["status", "category", "occupation"]
+    search_fields = ["email", "name", "what_happened"]
+    date_hierarchy = "created_at"
+    inlines = [EventInline]
+    readonly_fields = [
+        "receipt_number",
+        "created_at",
+        "user",
+        "email",
+        "name",
+        "category",
+        "occupation",
+        "prefecture",
+        "what_happened",
+        "what_wanted",
+        "contact_method",
+        "phone",
+        "consented_at",
+        "replied_at",
+    ]
+    fieldsets = [
+        (
+            "相談者",
+            {
+                "fields": [
+                    "receipt_number",
+                    "created_at",
+                    "user",
+                    "email",
+                    "name",
+                    "contact_method",
+                    "phone",
+                    "consented_at",
+                ]
+            },
+        ),
+        ("相談内容", {"fields": ["category", "occupation", "prefecture", "what_happened", "what_wanted"]}),
+        (
+            "対応",
+            {
+                "fields": ["status", "internal_notes", "reply", "replied_at"],
+                "description": "回答を入力して保存すると、相談者にメールで送られ、状態が「回答済み」になります。",
+            },
+        ),
+    ]
+
+    @admin.display(description="受付番号")
+    def receipt_number(self, obj):
+        return obj.receipt_number
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.consultation_request_update(
+            request=obj,
+            actor=request.user,
+            status=obj.status,
+            reply=obj.reply,
+            internal_notes=obj.internal_notes,
+            now=timezone.now(),
+        )
+
+
+class LawyerForm(forms.ModelForm):
+    specialties = forms.MultipleChoiceField(
+        label="取り扱い分野",
+        choices=ConsultationCategory.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    prefectures = forms.MultipleChoiceField(
+        label="対応する都道府県",
+        choices=Prefecture.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Lawyer
+        fields = ["name", "office", "specialties", "prefectures", "online", "note", "is_active"]
+
+
+@admin.register(Lawyer)
+class LawyerAdmin(admin.ModelAdmin):
+    form = LawyerForm
+    list_display = ["name", "office", "online", "is_active"]
+    list_filter = ["is_active", "online"]
+    search_fields = ["name", "office"]
+
+
+class LawyerChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args, labels: dict[int, str], **kwargs):
+        self.labels = labels
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj):
+        return f"{obj}（一致：{self.labels.get(obj.pk, '—')}）"
+
+
+@admin.register(LawyerReferral)
+class LawyerReferralAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "created_at", "category", "prefecture", "status", "lawyer"]
+    list_filter = ["status", "category"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "member",
+        "created_at",
+        "category",
+        "prefecture",
+        "summary",
+        "preferred_times",
+        "online_ok",
+        "referred_at",
+        "matching_lawyers",
+    ]
+    fieldsets = [
+        (
+            "申し込み",
+            {
+                "fields": [
+                    "member",
+                    "created_at",
+                    "category",
+                    "prefecture",
+                    "online_ok",
+                    "preferred_times",
+                    "summary",
+                ]
+            },
+        ),
+        (
+            "紹介",
+            {
+                "fields": [
+                    "matching_lawyers",
+                    "lawyer",
+                    "message_to_member",
+                    "status",
+                    "staff_note",
+                    "referred_at",
+                ],
+                "description": "弁護士を選んで保存すると「紹介済み」になり、会員にメールで知らせます。",
+            },
+        ),
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def _matches(self, obj):
+        return services.lawyers_ranked(
+            category=obj.category, prefecture=obj.prefecture, online_ok=obj.online_ok
+        )
+
+    @admin.display(description="合う弁護士（よく合う順）")
+    def matching_lawyers(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        return (
+            format_html_join(
+                "", "<p>{}：{}</p>", ((str(m.lawyer), m.reasons) for m in self._matches(obj)[:10])
+            )
+            or "協力弁護士が登録されていません。"
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        obj = getattr(request, "_referral", None)
+        if db_field.name == "lawyer" and obj is not None:
+            matches = self._matches(obj)
+            order = {m.lawyer.pk: i for i, m in enumerate(matches)}
+            field = LawyerChoiceField(
+                queryset=Lawyer.objects.filter(pk__in=order),
+                required=False,
+                label="紹介する弁護士",
+                labels={m.lawyer.pk: m.reasons for m in matches},
+            )
+            # Best match first, as the ranking says.
+            field.iterator = _ordered_iterator(order)
+            return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, **kwargs):
+        request._referral = obj
+        return super().get_form(request, obj, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        before = LawyerReferral.objects.get(pk=obj.pk)
+        if obj.lawyer_id and obj.lawyer_id != before.lawyer_id:
+            services.lawyer_referral_refer(
+                referral=obj,
+                lawyer=obj.lawyer,
+                message=obj.message_to_member,
+                actor=request.user,
+                now=timezone.now(),
+            )
+            messages.info(request, "会員に紹介のメールを送ります。")
+        else:
+            obj.full_clean()
+            obj.save()
+
+
+def _ordered_iterator(order: dict[int, int]):
+    from django.forms.models import ModelChoiceIterator
+
+    class OrderedIterator(ModelChoiceIterator):
+        def __iter__(self):
+            if self.field.empty_label is not None:
+                yield ("", self.field.empty_label)
+            for obj in sorted(self.queryset, key=lambda o: order.get(o.pk, len(order))):
+                yield self.choice(obj)
+
+    return OrderedIterator

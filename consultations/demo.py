@@ -1,0 +1,128 @@
+"""Demo content: cases, glossary, answer collection, links, channels, lawyers.
+
+Loaded through the same services as the import commands. Idempotent: every
+row is keyed (external_id, term, question, url, kind, date, name), so running
+it twice changes nothing.
+"""
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from django.utils import timezone
+
+from consultations import search, services
+from consultations.models import (
+    AnswerEntry,
+    Case,
+    ConsultationChannel,
+    ConsultationRequest,
+    GlossaryTerm,
+    Lawyer,
+    LawyerReferral,
+    LineConsultationDay,
+    UsefulLink,
+)
+from members.models import User
+
+DEMO_DIR = Path(__file__).resolve().parent / "demo"
+
+
+def _lines(name: str) -> list[str]:
+    path = DEMO_DIR / name
+    return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+
+
+def _records(name: str) -> list[dict]:
+    return [json.loads(line) for line in _lines(name) if line.strip()]
+
+
+def load(*, stdout) -> str:
+    now = timezone.now()
+    # Glossary first: cases may name their related terms.
+    services.glossary_import(lines=_lines("glossary.jsonl"), now=now)
+    services.cases_import(lines=_lines("cases.jsonl"), now=now)
+    search.forget_synonyms()
+    for order, record in enumerate(_records("answers.jsonl"), start=1):
+        AnswerEntry.objects.get_or_create(
+            category=record["category"],
+            question=record["question"],
+            defaults={"answer": record["answer"], "order": order * 10},
+        )
+    for order, record in enumerate(_records("links.jsonl"), start=1):
+        UsefulLink.objects.get_or_create(
+            category=record["category"],
+            url=record["url"],
+            defaults={"title": record["title"], "description": record["description"], "order": order * 10},
+        )
+    _channels(now)
+    _demo_requests(now)
+    return (
+        f"{Case.objects.count()} cases, {GlossaryTerm.objects.count()} terms, "
+        f"{AnswerEntry.objects.count()} answers, {UsefulLink.objects.count()} links, "
+        f"{Lawyer.objects.count()} lawyers"
+    )
+
+
+def _channels(now: dt.datetime) -> None:
+    data = json.loads((DEMO_DIR / "channels.json").read_text(encoding="utf-8"))
+    for channel in data["channels"]:
+        ConsultationChannel.objects.get_or_create(kind=channel["kind"], defaults=channel)
+    days = data["line_days"]
+    start, end = dt.time.fromisoformat(days["start"]), dt.time.fromisoformat(days["end"])
+    day = timezone.localdate(now)
+    added = 0
+    while added < days["count"]:
+        day += dt.timedelta(days=1)
+        if day.weekday() == days["weekday"]:
+            LineConsultationDay.objects.get_or_create(
+                date=day, defaults={"start_time": start, "end_time": end, "note": days["note"]}
+            )
+            added += 1
+    for lawyer in data["lawyers"]:
+        Lawyer.objects.get_or_create(name=lawyer["name"], defaults=lawyer)
+
+
+def _demo_requests(now: dt.datetime) -> None:
+    """One answered e-mail consultation and one lawyer referral, so マイページ
+    and the admin have something to show."""
+    sakura = User.objects.filter(email="sakura@example.jp").first()
+    if sakura and not ConsultationRequest.objects.filter(user=sakura).exists():
+        request = services.consultation_request_submit(
+            user=sakura,
+            now=now,
+            data={
+                "email": sakura.email,
+                "name": "さくら",
+                "category": "報酬・支払い",
+                "occupation": "IT・クリエイティブ・ライター",
+                "prefecture": "東京都",
+                "what_happened": "（デモ）納品したイラストの報酬が、約束の日を過ぎても払われません。",
+                "what_wanted": "払ってもらいたいです。",
+            },
+        )
+        staff = User.objects.filter(email="staff@worq.example.jp").first()
+        services.consultation_request_update(
+            request=request,
+            actor=staff,
+            status=ConsultationRequest.Status.ANSWERED,
+            internal_notes="（デモ）",
+            reply=(
+                "（デモの回答です）まず、金額と納品日がわかるメールやチャットを保存してください。"
+                "そのうえで、支払期日を区切った請求書をあらためて送りましょう。"
+            ),
+            now=now,
+        )
+    kenta = User.objects.filter(email="kenta@example.jp").first()
+    if kenta and not LawyerReferral.objects.filter(member=kenta).exists():
+        services.lawyer_referral_submit(
+            member=kenta,
+            now=now,
+            data={
+                "category": "契約解除・打ち切り",
+                "prefecture": "大阪府",
+                "summary": "（デモ）1年以上続いた配送の業務委託を、予告なく打ち切られました。",
+                "preferred_times": "平日の夜",
+                "online_ok": True,
+            },
+        )

@@ -1,0 +1,31 @@
+"""What this app adds to the site shell (home, マイページ, export, deletion)."""
+
+from consultations import services
+from consultations.models import Case, ConsultationRequest, LawyerReferral
+from worq.lib.hooks import (
+    register_deletion_handler,
+    register_exporter,
+    register_key_number,
+    register_mypage_section,
+)
+
+
+def _mypage(user) -> dict | None:
+    requests = list(ConsultationRequest.objects.filter(user=user).order_by("-created_at")[:20])
+    referrals = list(
+        LawyerReferral.objects.filter(member=user).select_related("lawyer").order_by("-created_at")[:20]
+    )
+    if not requests and not referrals:
+        return None
+    return {"requests": requests, "referrals": referrals}
+
+
+register_key_number(
+    order=20,
+    label="労働相談事例掲載件数",
+    unit="件",
+    count=lambda: Case.objects.published().count(),
+)
+register_mypage_section(order=20, template="consultations/includes/mypage.html", context=_mypage)
+register_exporter(services.account_export)
+register_deletion_handler(services.account_delete)

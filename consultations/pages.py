@@ -1,0 +1,62 @@
+"""Context for the case and glossary pages (reading only, no changes)."""
+
+from itertools import groupby
+
+from django.utils.safestring import mark_safe
+
+from consultations.glossary_links import link_terms
+from consultations.listing import MEMBERS_PREVIEW_CHARS
+from consultations.models import Case, GlossaryTerm
+from consultations.search import search_cases
+from worq.lib.markup import markdown_to_html
+
+
+def grouped(items, attribute: str) -> list[tuple[str, list]]:
+    return [(key, list(group)) for key, group in groupby(items, key=lambda i: getattr(i, attribute))]
+
+
+def _paragraphs(text: str) -> str:
+    return markdown_to_html(text)
+
+
+def case_page(case: Case, *, can_read: bool) -> dict:
+    answer = case.answer if can_read else case.answer[:MEMBERS_PREVIEW_CHARS].rstrip() + "…"
+    urls = {t.term: t.get_absolute_url() for t in GlossaryTerm.objects.only("pk", "term")}
+    parts, linked = link_terms(
+        [_paragraphs(case.memo), _paragraphs(case.question), _paragraphs(answer)], urls
+    )
+    memo_html, question_html, answer_html = (mark_safe(p) for p in parts)  # nh3-cleaned by markdown_to_html
+    terms = list(case.related_terms.all())
+    terms += [t for t in GlossaryTerm.objects.filter(term__in=linked) if t not in terms]
+    related = list(case.related_cases.published()[:5])
+    if not related:
+        related = [c for c in search_cases(case.title, limit=4) if c.pk != case.pk][:3]
+    return {
+        "case": case,
+        "can_read": can_read,
+        "memo_html": memo_html,
+        "question_html": question_html,
+        "answer_html": answer_html,
+        "terms": terms,
+        "related_cases": related,
+    }
+
+
+def term_page(term: GlossaryTerm) -> dict:
+    cases = list(term.cases.published()[:5]) or search_cases(term.term, limit=5)
+    return {
+        "term": term,
+        "definition_html": mark_safe(markdown_to_html(term.definition)),  # nh3-cleaned
+        "related": term.related.all(),
+        "cases": cases,
+    }
+
+
+def search_sections(query: str, registry) -> list[dict]:
+    """Extra result sections other apps register (e.g. magazine articles)."""
+    sections = []
+    for section in registry.search_sections:
+        found = section.search(query)
+        if found and found.get("items"):
+            sections.append(found)
+    return sections

@@ -1,0 +1,351 @@
+"""Japanese text for search: normalisation, tokenising, synonyms, snippets.
+
+Pure: no ORM, request or settings. Both the index and the query go through
+``tokens()`` so that spelling variants meet: Unicode NFKC (ＩＴ → IT, half-width
+kana → full-width), lower case, then SudachiPy's ``normalized_form``
+(シュミレーション → シミュレーション, 打切り → 打ち切る).
+
+The index holds the long units (mode C, 業務委託) *and* their short parts
+(mode A, 業務 / 委託), so a query typed either way matches. Synonyms come in
+as data (the glossary's aliases), never as code.
+"""
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from sudachipy import Dictionary, SplitMode
+
+MAX_QUERY_CHARS = 200
+MAX_QUERY_TOKENS = 12
+
+# Parts of speech that carry no meaning for search (particles, auxiliaries,
+# punctuation, whitespace) and light verbs such as する・ある・なる.
+_SKIP_POS = {"助詞", "助動詞", "補助記号", "空白", "記号", "接続詞", "感動詞", "代名詞"}
+_STOP_WORDS = {
+    "こと",
+    "もの",
+    "ため",
+    "よう",
+    "とき",
+    "ところ",
+    "方",
+    "さん",
+    "の",
+    "ん",
+    "等",
+    "みたい",
+    "ほしい",
+    "いい",
+    "良い",
+    "どう",
+    "どうして",
+    "なぜ",
+    "何",
+    "なに",
+    "ない",
+    "無い",
+    "いう",
+    "言う",
+    "思う",
+    "おもう",
+    "くれる",
+    "もらう",
+    "貰う",
+    "いただく",
+    "頂く",
+    "困る",
+    "知る",
+    "教える",
+    "わかる",
+    "分かる",
+    "来る",
+    "行く",
+    "大丈夫",
+    "場合",
+    "今",
+    "今回",
+    "相談",
+    "質問",
+    "お願い",
+    "侭",
+    "まま",
+}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+
+_local = threading.local()
+_dictionary_lock = threading.Lock()
+_dictionary: Dictionary | None = None
+
+
+def _tokenizer():
+    """One Sudachi tokenizer per thread (a tokenizer is not thread-safe)."""
+    global _dictionary
+    tok = getattr(_local, "tokenizer", None)
+    if tok is None:
+        with _dictionary_lock:
+            if _dictionary is None:
+                _dictionary = Dictionary(dict="core")
+        tok = _local.tokenizer = _dictionary.tokenizer()
+    return tok
+
+
+def clean(text: str) -> str:
+    """NFKC, control characters out, runs of space collapsed (for display)."""
+    text = unicodedata.normalize("NFKC", text or "")
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
+def normalize(text: str) -> str:
+    """``clean`` and lower case: the form every comparison uses."""
+    return clean(text).lower()
+
+
+def _keep(morpheme) -> bool:
+    pos = morpheme.part_of_speech()
+    if pos[0] in _SKIP_POS:
+        return False
+    if pos[0] in {"動詞", "形容詞"} and pos[1] == "非自立可能":
+        return False
+    return morpheme.normalized_form() not in _STOP_WORDS
+
+
+def _clean_token(token: str) -> str:
+    # The index formats (tsquery, FTS5) get only letters and digits.
+    return "".join(ch for ch in normalize(token) if ch.isalnum() or ch in "ー々〆ヶ")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One long unit (Sudachi mode C) with its short parts (mode A), e.g.
+    業務委託 = (業務, 委託); ``begin``/``end`` index the normalised text."""
+
+    token: str
+    parts: tuple[str, ...]
+    begin: int
+    end: int
+
+
+def units(text: str) -> list[Unit]:
+    """Meaningful units of already normalised ``text``, in order."""
+    out = []
+    for m in _tokenizer().tokenize(text, SplitMode.C):
+        if not _keep(m):
+            continue
+        token = _clean_token(m.normalized_form())
+        if not token:
+            continue
+        parts = tuple(p for p in (_clean_token(s.normalized_form()) for s in m.split(SplitMode.A)) if p)
+        out.append(Unit(token, parts if len(parts) > 1 else (), m.begin(), m.end()))
+    return out
+
+
+def index_tokens(text: str) -> list[str]:
+    """Tokens to index: every long unit followed by its short parts, so that
+    a query typed either way (業務委託 or 委託) matches."""
+    out: list[str] = []
+    for unit in units(normalize(text)):
+        out.append(unit.token)
+        out.extend(unit.parts)
+    return out
+
+
+def tokens(text: str) -> list[str]:
+    """The long-unit tokens of ``text`` (what a query asks for)."""
+    return [unit.token for unit in units(normalize(text))]
+
+
+# --- Queries -----------------------------------------------------------------------
+# A phrase is a set of tokens that must all be present (業務委託 → 業務 & 委託).
+Phrase = tuple[str, ...]
+
+
+def _alternatives(text: str) -> tuple[list[Phrase], bool]:
+    """How a word may appear in the index (as itself or as its short parts),
+    and whether Sudachi read all of it."""
+    text = normalize(text)
+    found = units(text)
+    covered = sum(u.end - u.begin for u in found) == len(text.replace(" ", ""))
+    if not found:
+        return [], False
+    if len(found) == 1:
+        unit = found[0]
+        return ([(unit.token,), unit.parts] if unit.parts else [(unit.token,)]), covered
+    return [tuple(u.token for u in found)], covered
+
+
+def build_synonyms(entries: Iterable[tuple[str, Iterable[str]]]) -> dict[str, list[Phrase]]:
+    """``[(term, [alias, …])]`` → {normalised word: [phrases to search]}.
+
+    A term and its aliases are one set of synonyms: whichever of them a person
+    types (ギャラ, 報酬, 謝礼), the cases using any of them are found.
+    """
+    synonyms: dict[str, list[Phrase]] = {}
+    for term, aliases in entries:
+        words = [term, *aliases]
+        phrases: list[Phrase] = []
+        for word in words:
+            alternatives, covered = _alternatives(word)
+            # A word Sudachi cannot read whole (うちきり → うち + きり) is
+            # matched as typed but never searched as its pieces.
+            if covered or word == term:
+                phrases.extend(p for p in alternatives if p not in phrases)
+        if not phrases:
+            continue
+        for word in words:
+            key = normalize(word)
+            if len(key) < 2:
+                continue
+            merged = synonyms.setdefault(key, [])
+            merged.extend(p for p in phrases if p not in merged)
+    return synonyms
+
+
+def _boundaries(text: str) -> set[int]:
+    edges = {0, len(text)}
+    for m in _tokenizer().tokenize(text, SplitMode.C):
+        edges.update((m.begin(), m.end()))
+    return edges
+
+
+@dataclass
+class Query:
+    """A parsed query: a case should match every group, and matches a group
+    when it holds every token of any one of the group's phrases. ``prefix``
+    marks the last token as a prefix while the person is still typing."""
+
+    groups: list[list[Phrase]] = field(default_factory=list)
+    prefix: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.groups)
+
+    def all_tokens(self) -> set[str]:
+        return {t for group in self.groups for phrase in group for t in phrase}
+
+
+def parse_query(
+    raw: str, synonyms: Mapping[str, list[Phrase]] | None = None, *, prefix: bool = False
+) -> Query:
+    text = normalize(raw)[:MAX_QUERY_CHARS]
+    groups: list[list[Phrase]] = []
+    if synonyms and text:
+        # Synonyms first, longest first, where they stand as whole words
+        # (契約 is not taken out of 契約書); what is left is analysed.
+        edges = _boundaries(text)
+        chars = list(text)
+        for key in sorted(synonyms, key=len, reverse=True):
+            start = text.find(key)
+            while start != -1:
+                end = start + len(key)
+                if start in edges and end in edges and all(c != "\0" for c in chars[start:end]):
+                    chars[start:end] = ["\0"] * len(key)
+                    if list(synonyms[key]) not in groups:
+                        groups.append(list(synonyms[key]))
+                    break
+                start = text.find(key, start + 1)
+        text = "".join(" " if c == "\0" else c for c in chars)
+    seen = {phrase for group in groups for phrase in group}
+    for unit in units(text):
+        group = [(unit.token,), unit.parts] if unit.parts else [(unit.token,)]
+        if group[0] not in seen:
+            seen.add(group[0])
+            groups.append(group)
+    if not groups:
+        # Half a word while typing (ギャ) is not a word to Sudachi: keep it as typed.
+        rest = _clean_token(text)
+        if rest:
+            groups.append([(rest,)])
+    groups = groups[:MAX_QUERY_TOKENS]
+    ends_open = bool(raw) and not raw[-1].isspace()
+    last = groups[-1] if groups else []
+    prefix = prefix and ends_open and len(last) == 1 and len(last[0]) == 1
+    return Query(groups=groups, prefix=prefix)
+
+
+# --- Snippets --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    hit: bool
+
+
+def highlight(text: str, wanted: set[str], *, width: int = 90) -> list[Segment]:
+    """A window of ``text`` around the first hit, split into plain and hit parts.
+
+    Hits are found by token (so シュミレーション in the query marks
+    シミュレーション in the text); ``width`` is in characters.
+    """
+    text = clean(text)
+    if not text:
+        return []
+    spans: list[tuple[int, int]] = []
+    if wanted:
+        for unit in units(text):
+            if unit.token in wanted or wanted.intersection(unit.parts):
+                spans.append((unit.begin, unit.end))
+    spans = _merge(sorted(spans))
+    start = 0
+    if spans and len(text) > width:
+        start = max(0, min(spans[0][0] - width // 4, len(text) - width))
+    stop = min(len(text), start + width)
+    segments: list[Segment] = []
+    if start > 0:
+        segments.append(Segment("…", False))
+    cursor = start
+    for b, e in spans:
+        if e <= start or b >= stop:
+            continue
+        b, e = max(b, start), min(e, stop)
+        if b > cursor:
+            segments.append(Segment(text[cursor:b], False))
+        segments.append(Segment(text[b:e], True))
+        cursor = e
+    if cursor < stop:
+        segments.append(Segment(text[cursor:stop], False))
+    if stop < len(text):
+        segments.append(Segment("…", False))
+    return segments
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for b, e in spans:
+        if merged and b <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((b, e))
+    return merged
+
+
+# --- 50音 rows --------------------------------------------------------------------
+KANA_ROWS = ["あ", "か", "さ", "た", "な", "は", "ま", "や", "ら", "わ"]
+_ROW_STARTS = "あかさたなはまやらわ"
+_ROW_MEMBERS = [
+    "ぁあぃいぅうゔぇえぉお",
+    "かがきぎくぐけげこご",
+    "さざしじすずせぜそぞ",
+    "ただちぢっつづてでとど",
+    "なにぬねの",
+    "はばぱひびぴふぶぷへべぺほぼぽ",
+    "まみむめも",
+    "ゃやゅゆょよ",
+    "らりるれろ",
+    "ゎわゐゑをん",
+]
+
+
+def kana_row(reading: str) -> str:
+    """The 50音 row (あ…わ) of a reading; "" when it does not start with kana."""
+    text = unicodedata.normalize("NFKC", reading or "").strip()
+    if not text:
+        return ""
+    ch = text[0]
+    if "ァ" <= ch <= "ヶ":
+        ch = chr(ord(ch) - 0x60)
+    for row, members in zip(_ROW_STARTS, _ROW_MEMBERS, strict=True):
+        if ch in members:
+            return row
+    return ""

@@ -1,0 +1,101 @@
+import factory
+from django.utils import timezone
+
+from consultations.models import (
+    AnswerEntry,
+    Case,
+    ConsultationChannel,
+    ConsultationRequest,
+    GlossaryTerm,
+    Lawyer,
+    LawyerReferral,
+    UsefulLink,
+)
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Case
+        skip_postgeneration_save = True
+
+    external_id = factory.Sequence(lambda n: f"T-{n:05d}")
+    title = "契約書がないまま仕事を始めてしまった"
+    question = "口約束だけで仕事を始めました。大丈夫でしょうか。"
+    answer = "取引の条件は書面やメールで残しておきましょう。"
+    category = "契約・取引条件"
+    occupations = factory.LazyFunction(lambda: ["IT・クリエイティブ・ライター"])
+    memo = ""
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class GlossaryTermFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GlossaryTerm
+        skip_postgeneration_save = True
+        django_get_or_create = ("term",)
+
+    term = factory.Sequence(lambda n: f"用語{n}")
+    reading = "ようご"
+    definition = "説明です。"
+    aliases = factory.LazyFunction(list)
+
+
+class AnswerEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AnswerEntry
+
+    category = "契約・取引条件"
+    question = factory.Sequence(lambda n: f"契約書がないけど大丈夫？{n}")
+    answer = "口約束でも契約は成り立ちますが、条件は書面で残しましょう。"
+
+
+class ChannelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConsultationChannel
+        django_get_or_create = ("kind",)
+
+    kind = "phone"
+    name = "なんでも労働相談ダイヤル"
+    summary = "労働組合の相談員が電話で相談を受けます。"
+    contact = "0120-154-052"
+
+
+class ConsultationRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConsultationRequest
+
+    email = factory.Sequence(lambda n: f"asker{n}@example.jp")
+    category = "報酬・支払い"
+    occupation = "配送・デリバリー・貨物"
+    prefecture = "東京都"
+    what_happened = "報酬が払われません。"
+    consented_at = factory.LazyFunction(timezone.now)
+
+
+class LawyerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lawyer
+
+    name = factory.Sequence(lambda n: f"（テスト）弁護士 {n}")
+    specialties = factory.LazyFunction(lambda: ["報酬・支払い"])
+    prefectures = factory.LazyFunction(lambda: ["東京都"])
+    online = False
+
+
+class LawyerReferralFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LawyerReferral
+
+    category = "報酬・支払い"
+    prefecture = "東京都"
+    summary = "報酬の未払いについて弁護士に相談したいです。"
+
+
+class UsefulLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UsefulLink
+
+    category = "確定申告関係"
+    title = factory.Sequence(lambda n: f"リンク{n}")
+    url = factory.Sequence(lambda n: f"https://example.jp/{n}")
+    description = "説明"

@@ -1,0 +1,144 @@
+import pytest
+
+from consultations import search
+from consultations.models import CaseSearchDocument
+from consultations.search import search_cases
+from tests.consultations.factories import CaseFactory, GlossaryTermFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cases():
+    return {
+        "pay": CaseFactory(
+            external_id="C-PAY",
+            title="納品したのに報酬が支払われない",
+            category="報酬・支払い",
+            question="クライアントに納品して3か月たちますが、報酬が振り込まれません。",
+            answer="請求書を送り、支払期日を区切って催促しましょう。",
+        ),
+        "cut": CaseFactory(
+            external_id="C-CUT",
+            title="長く続いた契約を突然打ち切られた",
+            category="契約解除・打ち切り",
+            question="1年続いた業務委託を、来月で終わりにすると言われました。",
+            answer="6か月以上続く契約では、30日前までの予告が必要です。",
+            occupations=["配送・デリバリー・貨物"],
+        ),
+        "injury": CaseFactory(
+            external_id="C-INJ",
+            title="配達中にけがをした",
+            category="労災・けが・病気",
+            question="自転車で配達中に転んで骨折しました。労災は使えますか。",
+            answer="労災保険の特別加入をしていれば、補償を受けられることがあります。",
+            occupations=["配送・デリバリー・貨物"],
+        ),
+        "sim": CaseFactory(
+            external_id="C-SIM",
+            title="手取りのシミュレーションをしたい",
+            category="社会保険・税金",
+            question="IT系のフリーランスになる前に、税金と保険料をシミュレーションしたいです。",
+            answer="国民健康保険料や所得税の試算をしてみましょう。",
+        ),
+        "fire": CaseFactory(
+            external_id="C-FIRE",
+            title="会社員のときに解雇された",
+            category="働き方・労働者性",
+            question="前の会社で解雇されました。",
+            answer="解雇には理由が必要です。",
+        ),
+    }
+
+
+def ids(results):
+    return [c.external_id for c in results]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("報酬 未払い", "C-PAY"),
+        ("労災", "C-INJ"),
+        ("解雇", "C-FIRE"),
+        ("打切り", "C-CUT"),
+        ("シュミレーション", "C-SIM"),
+        ("ＩＴ", "C-SIM"),
+        ("配達中に転んでけがをしてしまいました。どうすればいいですか", "C-INJ"),
+    ],
+)
+def test_finds_the_right_case(cases, query, expected):
+    assert ids(search_cases(query))[0] == expected
+
+
+def test_glossary_aliases_are_synonyms(cases):
+    assert "C-PAY" not in ids(search_cases("ギャラ"))
+    GlossaryTermFactory(term="報酬", reading="ほうしゅう", aliases=["ギャラ", "謝礼"])
+    assert ids(search_cases("ギャラ"))[0] == "C-PAY"
+    assert ids(search_cases("ギャラ 未払い"))[0] == "C-PAY"
+
+
+def test_title_weighs_more_than_body(db):
+    CaseFactory(external_id="BODY", title="相談", question="報酬の話", answer="ほかの話もたくさん")
+    CaseFactory(external_id="TITLE", title="報酬の話", question="相談", answer="ほかの話もたくさん")
+    assert ids(search_cases("報酬"))[:2] == ["TITLE", "BODY"]
+
+
+def test_filters_limit_and_only_published(cases):
+    assert ids(search_cases("契約", category="契約解除・打ち切り")) == ["C-CUT"]
+    assert "C-PAY" not in ids(search_cases("報酬 契約", occupation="配送・デリバリー・貨物"))
+    assert len(search_cases("報酬 契約 労災 解雇 けが", limit=2)) == 2
+
+
+def test_index_follows_save_unpublish_and_delete(cases):
+    case = cases["pay"]
+    case.title = "ロイヤリティの計算が合わない"
+    case.save()
+    assert ids(search_cases("ロイヤリティ")) == ["C-PAY"]
+    case.published = False
+    case.save()
+    assert search_cases("ロイヤリティ") == []
+    assert not CaseSearchDocument.objects.filter(case=case).exists()
+    case.published = True
+    case.save()
+    assert ids(search_cases("ロイヤリティ")) == ["C-PAY"]
+    case.delete()
+    assert search_cases("ロイヤリティ") == []
+
+
+def test_rebuild_index(cases):
+    CaseSearchDocument.objects.all().delete()
+    assert search.rebuild_index() == 5
+    assert ids(search_cases("労災"))[0] == "C-INJ"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "   ",
+        "報酬" * 1000,
+        "😀🙏",
+        '"',
+        "*",
+        "OR",
+        "NEAR(",
+        "報酬 OR",
+        'NEAR("報酬" "未払い")',
+        "\x00\x1b報酬\x7f",
+        "'; DROP TABLE consultations_case; --",
+        "AND NOT",
+        "報酬)",
+        ":*",
+        "\\",
+        "^",
+    ],
+)
+def test_anything_typed_answers_without_error(cases, query):
+    results = search_cases(query)
+    assert isinstance(results, list)
+
+
+def test_prefix_while_typing(cases):
+    query = search.parse("シミュ", prefix=True)
+    assert [h.case_id for h in search.find(query)] == [cases["sim"].pk]

@@ -1,0 +1,128 @@
+"""Pure text analysis: no database."""
+
+import threading
+
+import pytest
+
+from consultations import textsearch as ts
+from consultations.glossary_links import link_terms
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    """These tests touch no database and no cache (overrides conftest's)."""
+    yield
+
+
+@pytest.mark.parametrize(
+    ("typed", "token"),
+    [
+        ("シュミレーション", "シミュレーション"),
+        ("打切り", "打ち切る"),
+        ("ＩＴ", "it"),
+        ("ｷﾞｬﾗ", "ギャラ"),
+        ("労災", "労災"),
+        ("解雇", "解雇"),
+    ],
+)
+def test_spelling_variants_meet(typed, token):
+    assert token in ts.tokens(typed)
+
+
+def test_index_holds_long_units_and_their_parts():
+    assert ts.index_tokens("業務委託契約書") == ["業務委託", "業務", "委託", "契約書", "契約", "書"]
+
+
+def test_particles_and_light_verbs_are_dropped():
+    assert ts.tokens("報酬が未払いのまま連絡が取れません。どうしたらいいですか？") == [
+        "報酬",
+        "未払い",
+        "連絡",
+        "取れる",
+    ]
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "\x00\x1b", "😀🙏", '"*()', "あ" * 5000])
+def test_parse_never_fails(raw):
+    query = ts.parse_query(raw, {})
+    assert len(query.groups) <= ts.MAX_QUERY_TOKENS
+
+
+def test_synonyms_are_one_set_in_both_directions():
+    synonyms = ts.build_synonyms([("報酬", ["ギャラ"]), ("契約解除", ["うちきり"])])
+    gara = ts.parse_query("ギャラ 未払い", synonyms)
+    assert gara.groups[0] == [("報酬",), ("ギャラ",)] and gara.groups[1] == [("未払い",)]
+    assert ts.parse_query("報酬", synonyms).groups == gara.groups[:1]
+    # An alias Sudachi cannot read is matched as typed, not searched as its pieces.
+    assert ts.parse_query("うちきりされた", synonyms).groups == [[("契約解除",), ("契約", "解除")]]
+
+
+def test_synonyms_only_match_whole_words():
+    synonyms = ts.build_synonyms([("契約", ["約束"])])
+    assert ts.parse_query("契約書", synonyms).groups == [[("契約書",), ("契約", "書")]]
+
+
+def test_prefix_only_while_typing_a_plain_word():
+    assert ts.parse_query("シミュ", {}, prefix=True).prefix is True
+    assert ts.parse_query("シミュ ", {}, prefix=True).prefix is False
+
+
+def test_highlight_marks_variants_and_keeps_case():
+    segments = ts.highlight("ITエンジニアの報酬シュミレーション", {"シミュレーション", "it"})
+    assert [s.text for s in segments if s.hit] == ["IT", "シュミレーション"]
+
+
+def test_highlight_windows_long_text():
+    segments = ts.highlight("あ" * 300 + "労災" + "い" * 300, {"労災"}, width=40)
+    assert segments[0].text == "…" and segments[-1].text == "…"
+    assert any(s.hit and s.text == "労災" for s in segments)
+
+
+@pytest.mark.parametrize(
+    ("reading", "row"),
+    [
+        ("あんぜん", "あ"),
+        ("がいこう", "か"),
+        ("じゅう", "さ"),
+        ("っぽ", "た"),
+        ("ぱーと", "は"),
+        ("ゆうき", "や"),
+        ("ろうさい", "ら"),
+        ("をかし", "わ"),
+        ("ギャラ", "か"),
+        ("abc", ""),
+        ("", ""),
+    ],
+)
+def test_kana_row(reading, row):
+    assert ts.kana_row(reading) == row
+
+
+def test_one_tokenizer_per_thread():
+    seen = []
+
+    def work():
+        seen.append(ts._tokenizer())
+        ts.tokens("報酬")
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len({id(t) for t in seen}) == 3  # all alive, so ids are distinct
+
+
+def test_glossary_links_first_occurrence_only_and_never_nested():
+    html = [
+        '<p>報酬と<a href="/x">報酬</a>と業務委託契約と&lt;b&gt;契約</p>',
+        "<p>報酬 契約</p><pre>契約</pre>",
+    ]
+    parts, linked = link_terms(html, {"報酬": "/g/1", "契約": "/g/2", "業務委託契約": "/g/3"})
+    assert parts[0] == (
+        '<p><a class="glossary-link" href="/g/1">報酬</a>と<a href="/x">報酬</a>と'
+        '<a class="glossary-link" href="/g/3">業務委託契約</a>と&lt;b&gt;'
+        '<a class="glossary-link" href="/g/2">契約</a></p>'
+    )
+    assert parts[1] == "<p>報酬 契約</p><pre>契約</pre>"
+    assert linked == ["報酬", "業務委託契約", "契約"]
