@@ -20,8 +20,12 @@ def entry_points(path: str = "") -> list[dict]:
             url = reverse(url_name)
         except NoReverseMatch:
             continue
-        current = bool(path) and path.startswith(url)
-        entries.append({"key": key, "label": label, "hint": hint, "url": url, "current": current})
+        entries.append({"key": key, "label": label, "hint": hint, "url": url, "current": False})
+    # The current entry is the one whose URL is the longest prefix of the path
+    # (/consultations/ask/ is 相談したい, not 知りたい).
+    matching = [e for e in entries if path and path.startswith(e["url"])]
+    if matching:
+        max(matching, key=lambda e: len(e["url"]))["current"] = True
     return entries
 
 
