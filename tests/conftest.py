@@ -193,15 +193,34 @@ def browser_login(page, live_server, user) -> None:
     )
 
 
-def pytest_collection_modifyitems(items):
-    """Transactional tests (browser, broker) flush the database when they end,
-    which would wipe what data migrations load (staff groups, fixed pages, rate
-    tables, communities). Restore it for each of them from the snapshot taken
-    when the test database was created."""
-    for item in items:
-        marker = item.get_closest_marker("django_db")
-        transactional = "live_server" in getattr(item, "fixturenames", ()) or (
-            marker is not None and marker.kwargs.get("transaction")
-        )
-        if transactional:
-            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+
+# Data that migrations load (RunPython), in dependency order. A transactional
+# test (browser, broker) ends by flushing every table, so the next one reloads
+# it; the loaders are the migrations' own functions.
+MIGRATION_DATA = [
+    ("worq.migrations.0002_load_pages", "load_pages"),
+    ("members.migrations.0002_staff_groups", "create_groups"),
+    ("community.migrations.0002_seed_communities", "seed"),
+    ("kyosai.migrations.0002_load_products_and_rates", "forwards"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _migration_data_in_transactional_tests(request):
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "live_server" in request.fixturenames or "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if transactional:
+        from importlib import import_module
+
+        from django.apps import apps
+
+        from members.roles import sync_staff_groups
+
+        request.getfixturevalue("_django_db_helper")
+        if not apps.get_model("kyosai", "Product").objects.exists():
+            for module, function in MIGRATION_DATA:
+                getattr(import_module(module), function)(apps, None)
+            sync_staff_groups()
+    yield
