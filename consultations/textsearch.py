@@ -274,10 +274,10 @@ class Query:
     def __bool__(self) -> bool:
         return bool(self.groups)
 
-    def all_tokens(self) -> set[str]:
-        """The words to mark in a snippet: a phrase's tokens alone are not
-        worth marking (遅れ of 支払い遅れ), so only one-word phrases."""
-        return {phrase[0] for group in self.groups for phrase in group if len(phrase) == 1}
+    def all_tokens(self) -> set[str | Phrase]:
+        """What to mark in a snippet: each word, and each phrase as a whole
+        (遅れ alone is not marked for 支払い遅れ)."""
+        return {p[0] if len(p) == 1 else p for group in self.groups for p in group}
 
 
 def parse_query(
@@ -335,20 +335,26 @@ class Segment:
     hit: bool
 
 
-def highlight(text: str, wanted: set[str], *, width: int = 90) -> list[Segment]:
+def highlight(text: str, wanted: set[str | Phrase], *, width: int = 90) -> list[Segment]:
     """A window of ``text`` around the first hit, split into plain and hit parts.
 
     Hits are found by token (so シュミレーション in the query marks
-    シミュレーション in the text); ``width`` is in characters.
+    シミュレーション in the text) and phrases where their tokens stand as in
+    the index (Query.all_tokens); ``width`` is in characters.
     """
     text = clean(text)
     if not text:
         return []
     spans: list[tuple[int, int]] = []
     if wanted:
-        for unit in units(text):
-            if unit.token in wanted or wanted.intersection(unit.parts):
+        found = units(text)
+        words = {w for w in wanted if isinstance(w, str)}
+        for unit in found:
+            if unit.token in words or words.intersection(unit.parts):
                 spans.append((unit.begin, unit.end))
+        phrases = [w for w in wanted if not isinstance(w, str)]
+        if phrases:
+            spans.extend(_phrase_spans(found, phrases))
     spans = _merge(sorted(spans))
     start = 0
     if spans and len(text) > width:
@@ -371,6 +377,18 @@ def highlight(text: str, wanted: set[str], *, width: int = 90) -> list[Segment]:
     if stop < len(text):
         segments.append(Segment("…", False))
     return segments
+
+
+def _phrase_spans(found: list[Unit], phrases: list[Phrase]) -> list[tuple[int, int]]:
+    # Lay the units out as the index does (a long unit, then its short parts).
+    layout = [(token, i) for i, u in enumerate(found) for token in (u.token, *u.parts)]
+    spans = []
+    for phrase in phrases:
+        n = len(phrase)
+        for start in range(len(layout) - n + 1):
+            if all(t == SKIP or layout[start + k][0] == t for k, t in enumerate(phrase)):
+                spans.append((found[layout[start][1]].begin, found[layout[start + n - 1][1]].end))
+    return spans
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

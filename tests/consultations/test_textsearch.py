@@ -90,7 +90,16 @@ def test_typed_words_are_told_apart_from_synonyms():
     synonyms = ts.build_synonyms([("報酬", ["ギャラ"]), ("契約書", ["口約束"])])
     query = ts.parse_query("ギャラ 口約束 シミュ", synonyms)
     assert query.typed == [("ギャラ",), ("口約束",), ("口", "約束"), ("シミュ",)]
-    assert query.all_tokens() >= {"報酬", "ギャラ", "契約書"}
+    assert query.all_tokens() >= {"報酬", "ギャラ", "契約書", ("口", "約束")}
+
+
+def test_highlight_marks_phrases_whole_and_not_their_loose_words():
+    synonyms = ts.build_synonyms([("支払遅延", ["未払い", "支払い遅れ", "振り込まれない"])])
+    wanted = ts.parse_query("未払い", synonyms).all_tokens()
+    hits = [s.text for s in ts.highlight("ギャラが振り込まれません。支払い遅れが続きます", wanted) if s.hit]
+    assert hits == ["振り込まれません", "支払い遅れ"]
+    loose = ts.highlight("荷物の遅れを理由に、支払いを止められた", wanted)
+    assert not any(s.hit for s in loose)
 
 
 def test_synonyms_only_match_whole_words():
