@@ -27,11 +27,14 @@ from consultations import textsearch
 from consultations.models import Case, CaseSearchDocument, GlossaryTerm
 from consultations.textsearch import Query
 
-SYNONYMS_CACHE_KEY = "consultations:synonyms:v1"
+SYNONYMS_CACHE_KEY = "consultations:synonyms:v2"
 FTS_TABLE = "consultations_case_fts"
 DOC_TABLE = CaseSearchDocument._meta.db_table
 TITLE_WEIGHT = 4.0  # SQLite bm25 column weight; PostgreSQL uses weight A vs B.
 MAX_POSITIONS = 16383
+# How much more the words as typed weigh than their synonyms (ギャラ typed:
+# a case saying ギャラ comes before one saying 報酬).
+TYPED_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -158,30 +161,52 @@ def rebuild_index(*, batch_size: int = 500) -> int:
 
 
 # --- Query -----------------------------------------------------------------------------
-def _tsquery(query: Query, joiner: str) -> str:
-    def term(token: str, last: bool) -> str:
+def _tsquery_phrase(phrase: tuple[str, ...], prefix: bool) -> str:
+    """``'a' <2> 'b'``: each token at its exact distance from the one before."""
+    out, gap = [], 0
+    for token in phrase:
+        gap += 1
+        if token == textsearch.SKIP:
+            continue
         quoted = "'{}'".format(token.replace("\\", "\\\\").replace("'", "''"))
-        return quoted + ":*" if last else quoted
+        if prefix:
+            quoted += ":*"
+        out.append(quoted if not out else f"<{gap}> {quoted}")
+        gap = 0
+    return "(" + " ".join(out) + ")"
 
+
+def _tsquery(query: Query, joiner: str) -> str:
     groups = []
     for gi, group in enumerate(query.groups):
         last = query.prefix and gi == len(query.groups) - 1
-        alternatives = ["(" + " & ".join(term(t, last) for t in phrase) + ")" for phrase in group]
-        groups.append("(" + " | ".join(alternatives) + ")")
+        groups.append("(" + " | ".join(_tsquery_phrase(p, last) for p in group) + ")")
     return f" {joiner} ".join(groups)
+
+
+def _fts_phrase(phrase: tuple[str, ...], prefix: bool) -> str:
+    """A phrase for FTS5: next to each other, or (past short parts, which FTS5
+    cannot skip exactly) within that many tokens."""
+    words = ['"{}"'.format(t.replace('"', '""')) for t in phrase if t != textsearch.SKIP]
+    if prefix:
+        words = [w + "*" for w in words]
+    if len(words) == 1:
+        return words[0]
+    skipped = len(phrase) - len(words)
+    return f"NEAR({' '.join(words)}, {skipped})" if skipped else "(" + " + ".join(words) + ")"
 
 
 def _fts_match(query: Query, joiner: str) -> str:
-    def term(token: str, last: bool) -> str:
-        quoted = '"{}"'.format(token.replace('"', '""'))
-        return quoted + "*" if last else quoted
-
     groups = []
     for gi, group in enumerate(query.groups):
         last = query.prefix and gi == len(query.groups) - 1
-        alternatives = ["(" + " AND ".join(term(t, last) for t in phrase) + ")" for phrase in group]
-        groups.append("(" + " OR ".join(alternatives) + ")")
+        groups.append("(" + " OR ".join(_fts_phrase(p, last) for p in group) + ")")
     return f" {joiner} ".join(groups)
+
+
+def _typed(query: Query) -> Query:
+    """The words as typed, any of them: what earns the extra weight."""
+    return Query(groups=[query.typed or [p for g in query.groups for p in g]], prefix=False)
 
 
 def _run(query: Query, *, any_word: bool, category, occupation, limit: int) -> list[Hit]:
@@ -194,48 +219,58 @@ def _run(query: Query, *, any_word: bool, category, occupation, limit: int) -> l
         params.append(f"%|{occupation}|%")
     extra = "".join(f" AND {f}" for f in filters)
     if _is_postgres():
-        expression = _tsquery(query, "|" if any_word else "&")
-        return _run_postgres(expression, extra, params, limit, title_first=not any_word)
+        queries = [_tsquery(query, "|" if any_word else "&"), _tsquery(_typed(query), "|")]
+        return _run_postgres(queries, extra, params, limit, title_first=not any_word)
+    # bm25 of the whole query, plus (weighted) bm25 of the words as typed.
     sql = (
-        f"SELECT d.case_id, -bm25({FTS_TABLE}, {TITLE_WEIGHT}, 1.0) AS rank, d.category,"
+        f"SELECT d.case_id, -bm25({FTS_TABLE}, {TITLE_WEIGHT}, 1.0)"
+        f" + {TYPED_WEIGHT} * COALESCE(t.rank, 0) AS rank, d.category,"
         f" d.occupations, d.published_at FROM {FTS_TABLE} f"
         f" JOIN {DOC_TABLE} d ON d.case_id = f.rowid"
+        f" LEFT JOIN (SELECT rowid, -bm25({FTS_TABLE}, {TITLE_WEIGHT}, 1.0) AS rank"
+        f" FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) t ON t.rowid = f.rowid"
         f" WHERE {FTS_TABLE} MATCH %s{extra} ORDER BY rank DESC, d.published_at DESC LIMIT %s"
     )
-    return _fetch(sql, [_fts_match(query, "OR" if any_word else "AND"), *params, limit])
+    typed = _fts_match(_typed(query), "OR")
+    return _fetch(sql, [typed, _fts_match(query, "OR" if any_word else "AND"), *params, limit])
 
 
 # Ranking reads each candidate's whole tsvector; above this many matches in the
 # body only, the newest candidates are ranked (a title match always is).
 BODY_CANDIDATES = 300
 _COLUMNS = "d.case_id, {rank} AS rank, d.category, d.occupations, d.published_at"
+# The whole query's rank plus, weighted, the rank of the words as typed.
+_RANK = "ts_rank({v}, q.q, 1) + " + str(TYPED_WEIGHT) + " * ts_rank({v}, q.t, 1)"
+_QUERIES = "(SELECT %s::tsquery AS q, %s::tsquery AS t) q"
 
 
-def _run_postgres(expression: str, extra: str, params: list, limit: int, *, title_first: bool) -> list[Hit]:
+def _run_postgres(
+    queries: list[str], extra: str, params: list, limit: int, *, title_first: bool
+) -> list[Hit]:
     """Two tiers, both served by GIN indexes: cases whose title holds every
     word (ranked on the small title vector), then cases holding them anywhere
     (ranked on the whole vector, title weighted A over body B)."""
     if not title_first:
-        return _fetch(_body_sql(extra, exclude_title=False), [expression, *params, expression, limit])
+        return _fetch(_body_sql(extra, exclude_title=False), [queries[0], *params, *queries, limit])
     title_sql = (
-        f"SELECT {_COLUMNS.format(rank='ts_rank(d.title_vector, q.q, 1) + 1')}"
-        f" FROM {DOC_TABLE} d, (SELECT %s::tsquery AS q) q"
+        f"SELECT {_COLUMNS.format(rank=_RANK.format(v='d.title_vector') + ' + 1')}"
+        f" FROM {DOC_TABLE} d, {_QUERIES}"
         f" WHERE d.title_vector @@ q.q{extra} ORDER BY rank DESC, d.published_at DESC LIMIT %s"
     )
-    hits = _fetch(title_sql, [expression, *params, limit])
+    hits = _fetch(title_sql, [*queries, *params, limit])
     if len(hits) >= limit:
         return hits
-    more = _fetch(_body_sql(extra, exclude_title=True), [expression, *params, expression, limit - len(hits)])
+    more = _fetch(_body_sql(extra, exclude_title=True), [queries[0], *params, *queries, limit - len(hits)])
     return hits + more
 
 
 def _body_sql(extra: str, *, exclude_title: bool) -> str:
     not_title = " AND NOT d.title_vector @@ q.q" if exclude_title else ""
     return (
-        f"SELECT {_COLUMNS.format(rank='ts_rank(d.vector, q.q, 1)')} FROM"
+        f"SELECT {_COLUMNS.format(rank=_RANK.format(v='d.vector'))} FROM"
         f" (SELECT d.* FROM {DOC_TABLE} d, (SELECT %s::tsquery AS q) q WHERE d.vector @@ q.q{extra}"
         f"{not_title} ORDER BY d.published_at DESC LIMIT {BODY_CANDIDATES}) d,"
-        f" (SELECT %s::tsquery AS q) q ORDER BY rank DESC, d.published_at DESC LIMIT %s"
+        f" {_QUERIES} ORDER BY rank DESC, d.published_at DESC LIMIT %s"
     )
 
 

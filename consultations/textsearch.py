@@ -73,6 +73,14 @@ _STOP_WORDS = {
     "侭",
     "まま",
 }
+# A negation (払われない, 振り込まれません) is indexed as this token right after
+# its verb, so "not paid" and "paid" can be told apart as a phrase.
+NEGATION = "ない"
+_NEGATIONS = {"ない", "ず", "ぬ"}
+# In a phrase, one index position taken by a short part (any token): the
+# long unit 業務委託 is followed in the index by 業務 and 委託, so 業務委託 料
+# is the phrase ("業務委託", SKIP, SKIP, "料").
+SKIP = ""
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 
 _local = threading.local()
@@ -101,6 +109,10 @@ def clean(text: str) -> str:
 def normalize(text: str) -> str:
     """``clean`` and lower case: the form every comparison uses."""
     return clean(text).lower()
+
+
+def _is_negation(morpheme) -> bool:
+    return morpheme.part_of_speech()[0] == "助動詞" and morpheme.normalized_form() in _NEGATIONS
 
 
 def _keep(morpheme) -> bool:
@@ -132,6 +144,10 @@ def units(text: str) -> list[Unit]:
     """Meaningful units of already normalised ``text``, in order."""
     out = []
     for m in _tokenizer().tokenize(text, SplitMode.C):
+        if _is_negation(m):
+            if out and out[-1].token != NEGATION:
+                out.append(Unit(NEGATION, (), m.begin(), m.end()))
+            continue
         if not _keep(m):
             continue
         token = _clean_token(m.normalized_form())
@@ -154,12 +170,44 @@ def index_tokens(text: str) -> list[str]:
 
 def tokens(text: str) -> list[str]:
     """The long-unit tokens of ``text`` (what a query asks for)."""
-    return [unit.token for unit in units(normalize(text))]
+    return [unit.token for unit in units(normalize(text)) if unit.token != NEGATION]
 
 
 # --- Queries -----------------------------------------------------------------------
-# A phrase is a set of tokens that must all be present (業務委託 → 業務 & 委託).
+# A phrase is a run of tokens that must stand next to each other in the index
+# (particles are not indexed, so 支払いが遅れ is the phrase 支払い 遅れ);
+# SKIP marks a position taken by a short part. A one-token phrase is a word.
 Phrase = tuple[str, ...]
+
+
+def _phrase(found: list[Unit]) -> Phrase:
+    """The phrase of consecutive long units, as they lie in the index."""
+    out: list[str] = []
+    for i, unit in enumerate(found):
+        out.append(unit.token)
+        if i < len(found) - 1:
+            out.extend([SKIP] * len(unit.parts))
+    return tuple(out)
+
+
+def _covered(text: str, found: list[Unit]) -> bool:
+    """Whether Sudachi read all of ``text`` as words. Besides the kept units,
+    only a negated inflection after the first of them may be left out
+    (入金されない, 払ってくれない: the negation is indexed); never a piece of a
+    word Sudachi could not read (うちきり → うち + きり)."""
+    kept = {(u.begin, u.end) for u in found}
+    if sum(e - b for b, e in kept) == len(text.replace(" ", "")):
+        return True
+    if found[-1].token != NEGATION:
+        return False
+    for m in _tokenizer().tokenize(text, SplitMode.C):
+        if (m.begin(), m.end()) in kept or m.surface().isspace():
+            continue
+        pos = m.part_of_speech()
+        inflection = pos[0] in {"助動詞", "助詞"} or pos[1] == "非自立可能"
+        if not inflection or m.begin() < found[0].end:
+            return False
+    return True
 
 
 def _alternatives(text: str) -> tuple[list[Phrase], bool]:
@@ -167,13 +215,13 @@ def _alternatives(text: str) -> tuple[list[Phrase], bool]:
     and whether Sudachi read all of it."""
     text = normalize(text)
     found = units(text)
-    covered = sum(u.end - u.begin for u in found) == len(text.replace(" ", ""))
     if not found:
         return [], False
+    covered = _covered(text, found)
     if len(found) == 1:
         unit = found[0]
         return ([(unit.token,), unit.parts] if unit.parts else [(unit.token,)]), covered
-    return [tuple(u.token for u in found)], covered
+    return [_phrase(found)], covered
 
 
 def build_synonyms(entries: Iterable[tuple[str, Iterable[str]]]) -> dict[str, list[Phrase]]:
@@ -191,7 +239,9 @@ def build_synonyms(entries: Iterable[tuple[str, Iterable[str]]]) -> dict[str, li
             # A word Sudachi cannot read whole (うちきり → うち + きり) is
             # matched as typed but never searched as its pieces.
             if covered or word == term:
-                phrases.extend(p for p in alternatives if p not in phrases)
+                # A single character (未, 額) found through a synonym would
+                # match far too much on its own; as part of a phrase it is fine.
+                phrases.extend(p for p in alternatives if p not in phrases and (len(p) > 1 or len(p[0]) > 1))
         if not phrases:
             continue
         for word in words:
@@ -213,17 +263,21 @@ def _boundaries(text: str) -> set[int]:
 @dataclass
 class Query:
     """A parsed query: a case should match every group, and matches a group
-    when it holds every token of any one of the group's phrases. ``prefix``
-    marks the last token as a prefix while the person is still typing."""
+    when it holds one of the group's phrases. ``typed`` are the phrases of the
+    words as the person typed them (they weigh more than their synonyms).
+    ``prefix`` marks the last token as a prefix while the person is still typing."""
 
     groups: list[list[Phrase]] = field(default_factory=list)
+    typed: list[Phrase] = field(default_factory=list)
     prefix: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.groups)
 
-    def all_tokens(self) -> set[str]:
-        return {t for group in self.groups for phrase in group for t in phrase}
+    def all_tokens(self) -> set[str | Phrase]:
+        """What to mark in a snippet: each word, and each phrase as a whole
+        (遅れ alone is not marked for 支払い遅れ)."""
+        return {p[0] if len(p) == 1 else p for group in self.groups for p in group}
 
 
 def parse_query(
@@ -231,6 +285,7 @@ def parse_query(
 ) -> Query:
     text = normalize(raw)[:MAX_QUERY_CHARS]
     groups: list[list[Phrase]] = []
+    typed: list[Phrase] = []
     if synonyms and text:
         # Synonyms first, longest first, where they stand as whole words
         # (契約 is not taken out of 契約書); what is left is analysed.
@@ -244,25 +299,33 @@ def parse_query(
                     chars[start:end] = ["\0"] * len(key)
                     if list(synonyms[key]) not in groups:
                         groups.append(list(synonyms[key]))
+                    own = _alternatives(key)[0]
+                    typed.extend(p for p in own if p in synonyms[key] and p not in typed)
                     break
                 start = text.find(key, start + 1)
         text = "".join(" " if c == "\0" else c for c in chars)
     seen = {phrase for group in groups for phrase in group}
     for unit in units(text):
+        if unit.token == NEGATION:
+            continue
         group = [(unit.token,), unit.parts] if unit.parts else [(unit.token,)]
         if group[0] not in seen:
             seen.add(group[0])
             groups.append(group)
+            typed.extend(group)
     if not groups:
         # Half a word while typing (ギャ) is not a word to Sudachi: keep it as typed.
         rest = _clean_token(text)
         if rest:
             groups.append([(rest,)])
+            typed.append((rest,))
     groups = groups[:MAX_QUERY_TOKENS]
+    kept = {phrase for group in groups for phrase in group}
+    typed = [p for p in typed if p in kept]
     ends_open = bool(raw) and not raw[-1].isspace()
     last = groups[-1] if groups else []
     prefix = prefix and ends_open and len(last) == 1 and len(last[0]) == 1
-    return Query(groups=groups, prefix=prefix)
+    return Query(groups=groups, typed=typed, prefix=prefix)
 
 
 # --- Snippets --------------------------------------------------------------------
@@ -272,20 +335,26 @@ class Segment:
     hit: bool
 
 
-def highlight(text: str, wanted: set[str], *, width: int = 90) -> list[Segment]:
+def highlight(text: str, wanted: set[str | Phrase], *, width: int = 90) -> list[Segment]:
     """A window of ``text`` around the first hit, split into plain and hit parts.
 
     Hits are found by token (so シュミレーション in the query marks
-    シミュレーション in the text); ``width`` is in characters.
+    シミュレーション in the text) and phrases where their tokens stand as in
+    the index (Query.all_tokens); ``width`` is in characters.
     """
     text = clean(text)
     if not text:
         return []
     spans: list[tuple[int, int]] = []
     if wanted:
-        for unit in units(text):
-            if unit.token in wanted or wanted.intersection(unit.parts):
+        found = units(text)
+        words = {w for w in wanted if isinstance(w, str)}
+        for unit in found:
+            if unit.token in words or words.intersection(unit.parts):
                 spans.append((unit.begin, unit.end))
+        phrases = [w for w in wanted if not isinstance(w, str)]
+        if phrases:
+            spans.extend(_phrase_spans(found, phrases))
     spans = _merge(sorted(spans))
     start = 0
     if spans and len(text) > width:
@@ -308,6 +377,18 @@ def highlight(text: str, wanted: set[str], *, width: int = 90) -> list[Segment]:
     if stop < len(text):
         segments.append(Segment("…", False))
     return segments
+
+
+def _phrase_spans(found: list[Unit], phrases: list[Phrase]) -> list[tuple[int, int]]:
+    # Lay the units out as the index does (a long unit, then its short parts).
+    layout = [(token, i) for i, u in enumerate(found) for token in (u.token, *u.parts)]
+    spans = []
+    for phrase in phrases:
+        n = len(phrase)
+        for start in range(len(layout) - n + 1):
+            if all(t == SKIP or layout[start + k][0] == t for k, t in enumerate(phrase)):
+                spans.append((found[layout[start][1]].begin, found[layout[start + n - 1][1]].end))
+    return spans
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -142,3 +142,41 @@ def test_anything_typed_answers_without_error(cases, query):
 def test_prefix_while_typing(cases):
     query = search.parse("シミュ", prefix=True)
     assert [h.case_id for h in search.find(query)] == [cases["sim"].pk]
+
+
+PAYMENT_TERM = {
+    "term": "支払遅延",
+    "reading": "しはらいちえん",
+    "aliases": ["未払い", "支払い遅れ", "払われない"],
+}
+
+
+def test_a_multi_word_alias_matches_as_a_phrase_not_as_loose_words(db):
+    GlossaryTermFactory(**PAYMENT_TERM)
+    CaseFactory(
+        external_id="LOOSE",
+        title="荷物の遅れで契約を切られた",
+        question="配送の遅れを理由に契約を切られました。",
+        answer="支払いの記録と指示のメッセージを残しましょう。",
+    )
+    CaseFactory(external_id="PHRASE", title="支払い遅れが続いている", question="催促しても返事がありません。")
+    # 支払い and 遅れ both occur in LOOSE, but never next to each other.
+    assert ids(search_cases("支払い遅れ")) == ["PHRASE"]
+    assert ids(search_cases("未払い")) == ["PHRASE"]
+
+
+def test_a_negated_alias_reaches_the_negation_only(db):
+    GlossaryTermFactory(**PAYMENT_TERM)
+    CaseFactory(external_id="UNPAID", title="ギャラが払われない", question="催促しても返事がありません。")
+    CaseFactory(
+        external_id="PAID", title="ギャラが払われたあとで減額された", question="差額を払うよう求めたい。"
+    )
+    assert ids(search_cases("未払い")) == ["UNPAID"]
+
+
+def test_words_as_typed_weigh_more_than_their_synonyms(db):
+    GlossaryTermFactory(term="報酬", reading="ほうしゅう", aliases=["ギャラ"])
+    CaseFactory(external_id="HOSHU", title="報酬の相談", question="報酬の話です。")
+    CaseFactory(external_id="GARA", title="ギャラの相談", question="ギャラの話です。")
+    assert ids(search_cases("ギャラ")) == ["GARA", "HOSHU"]
+    assert ids(search_cases("報酬")) == ["HOSHU", "GARA"]

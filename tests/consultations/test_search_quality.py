@@ -36,3 +36,16 @@ def test_search_clearly_beats_naive_icontains(capsys):
         print(f"\nrecall@5 over {len(queries)} queries: search_cases {ours:.3f}, naive icontains {naive:.3f}")
     assert ours >= 0.8
     assert ours >= naive + 0.3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query", ["報酬 未払い", "ギャラ 未払い", "報酬が払われない", "ギャラ 払ってくれない"]
+)
+def test_unpaid_fee_queries_find_the_unpaid_fee_case(query):
+    """The most common question: WQ-C-0001 (ギャラが振り込まれません) must come up
+    near the top however the person words it."""
+    now = timezone.now()
+    services.glossary_import(lines=(DEMO_DIR / "glossary.jsonl").read_text().splitlines(), now=now)
+    services.cases_import(lines=(DEMO_DIR / "cases.jsonl").read_text().splitlines(), now=now)
+    assert "WQ-C-0001" in [c.external_id for c in search_cases(query, limit=3)]

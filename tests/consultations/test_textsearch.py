@@ -57,6 +57,51 @@ def test_synonyms_are_one_set_in_both_directions():
     assert ts.parse_query("うちきりされた", synonyms).groups == [[("契約解除",), ("契約", "解除")]]
 
 
+def test_a_multi_word_alias_is_one_phrase():
+    synonyms = ts.build_synonyms([("支払遅延", ["支払い遅れ", "未入金", "報酬未払い"])])
+    query = ts.parse_query("未入金", synonyms)
+    assert query.groups == [
+        [("支払い", "遅延"), ("支払い", "遅れ"), ("未入金",), ("未", "入金"), ("報酬", "未払い")]
+    ]
+    # A phrase after a long unit skips the unit's short parts in the index.
+    assert ts.build_synonyms([("報酬", ["業務委託料"])])["報酬"][1:] == [
+        ("業務委託料",),
+        ("業務", "委託", "料"),
+    ]
+    assert ts.build_synonyms([("料金", ["業務委託 料"])])["料金"][1] == ("業務委託", ts.SKIP, ts.SKIP, "料")
+
+
+def test_negations_are_indexed_and_inflected_aliases_searched():
+    assert ts.index_tokens("振り込まれません") == ["振り込む", "振る", "込む", ts.NEGATION]
+    assert ts.index_tokens("払われた") == ["払う"]
+    synonyms = ts.build_synonyms([("支払遅延", ["入金されない", "払ってくれない"])])
+    assert ("入金", ts.NEGATION) in synonyms["支払遅延"] and ("払う", ts.NEGATION) in synonyms["支払遅延"]
+    # The negation alone is never a word to search.
+    assert ts.parse_query("払われない", {}).groups == [[("払う",)]]
+
+
+def test_single_characters_come_only_from_what_was_typed():
+    synonyms = ts.build_synonyms([("報酬", ["額"])])
+    assert synonyms["報酬"] == [("報酬",)]
+    assert ts.parse_query("額", {}).groups == [[("額",)]]
+
+
+def test_typed_words_are_told_apart_from_synonyms():
+    synonyms = ts.build_synonyms([("報酬", ["ギャラ"]), ("契約書", ["口約束"])])
+    query = ts.parse_query("ギャラ 口約束 シミュ", synonyms)
+    assert query.typed == [("ギャラ",), ("口約束",), ("口", "約束"), ("シミュ",)]
+    assert query.all_tokens() >= {"報酬", "ギャラ", "契約書", ("口", "約束")}
+
+
+def test_highlight_marks_phrases_whole_and_not_their_loose_words():
+    synonyms = ts.build_synonyms([("支払遅延", ["未払い", "支払い遅れ", "振り込まれない"])])
+    wanted = ts.parse_query("未払い", synonyms).all_tokens()
+    hits = [s.text for s in ts.highlight("ギャラが振り込まれません。支払い遅れが続きます", wanted) if s.hit]
+    assert hits == ["振り込まれません", "支払い遅れ"]
+    loose = ts.highlight("荷物の遅れを理由に、支払いを止められた", wanted)
+    assert not any(s.hit for s in loose)
+
+
 def test_synonyms_only_match_whole_words():
     synonyms = ts.build_synonyms([("契約", ["約束"])])
     assert ts.parse_query("契約書", synonyms).groups == [[("契約書",), ("契約", "書")]]
