@@ -180,3 +180,20 @@ def test_words_as_typed_weigh_more_than_their_synonyms(db):
     CaseFactory(external_id="GARA", title="ギャラの相談", question="ギャラの話です。")
     assert ids(search_cases("ギャラ")) == ["GARA", "HOSHU"]
     assert ids(search_cases("報酬")) == ["HOSHU", "GARA"]
+
+
+@pytest.mark.django_db
+def test_postgres_gin_indexes_have_no_pending_list():
+    """A pending list makes every search scan unsorted entries (slow after imports)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL だけの索引設定です")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, c.reloptions FROM pg_class c WHERE c.relname IN "
+            "('consultations_casesearch_vector_gin', 'consultations_casesearch_title_gin')"
+        )
+        rows = dict(cursor.fetchall())
+    assert set(rows) == {"consultations_casesearch_vector_gin", "consultations_casesearch_title_gin"}
+    assert all("fastupdate=off" in (options or []) for options in rows.values())
