@@ -25,6 +25,7 @@ from community.models import (
     Suspension,
     Topic,
 )
+from worq.lib.admin import AuditLogAdmin
 
 # action key -> (label, needs a period)
 MODERATION_CHOICES = {
@@ -400,7 +401,7 @@ class ReviewItemAdmin(PostAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(AuditLogAdmin):
     list_display = ["created_at", "reason", "post_link", "reporter_label", "resolution"]
     list_filter = ["reason", "resolution"]
     list_select_related = ["reporter", "post"]
@@ -415,15 +416,6 @@ class ReportAdmin(admin.ModelAdmin):
         return format_html(
             '<a href="{}">#{}</a>', reverse("admin:community_post_change", args=[obj.post_id]), obj.post_id
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class SuspensionForm(forms.ModelForm):
@@ -529,7 +521,7 @@ class SuspensionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ModerationAction)
-class ModerationActionAdmin(admin.ModelAdmin):
+class ModerationActionAdmin(AuditLogAdmin):
     list_display = ["created_at", "action", "actor", "post", "topic", "target_label", "reason"]
     list_filter = ["action"]
     search_fields = ["reason", "target_user__nickname", "target_user__email"]
@@ -539,12 +531,3 @@ class ModerationActionAdmin(admin.ModelAdmin):
     @admin.display(description="対象のユーザー")
     def target_label(self, obj):
         return _person(obj.target_user) if obj.target_user else "—"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -22,6 +22,7 @@ from kyosai.models import (
     Rate,
     RateTable,
 )
+from worq.lib.admin import AuditLogAdmin
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -374,16 +375,7 @@ class HealthQuestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(AuditLogAdmin):
     list_display = ["created_at", "action", "actor", "application", "enrolment", "note"]
     list_filter = ["action"]
     readonly_fields = ["created_at", "action", "actor", "application", "enrolment", "note"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from members import services
 from members.models import Coupon, CouponReveal, MembershipEvent, NetworkMembership, User
+from worq.lib.admin import AuditLogAdmin
 
 
 @admin.register(User)
@@ -91,20 +92,11 @@ class NetworkMembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(MembershipEvent)
-class MembershipEventAdmin(admin.ModelAdmin):
+class MembershipEventAdmin(AuditLogAdmin):
     list_display = ["created_at", "membership", "action", "from_status", "to_status", "actor"]
     list_filter = ["action"]
     search_fields = ["membership__member_number"]
     list_select_related = ["membership__user", "actor"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Coupon)

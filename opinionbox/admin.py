@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from opinionbox import services
 from opinionbox.models import Event, Opinion, Result, Tag, Theme, ThemeUpdate
+from worq.lib.admin import AuditLogAdmin
 
 
 def _csv_response(modeladmin, request, themes) -> HttpResponse:
@@ -277,16 +278,7 @@ class OpinionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(AuditLogAdmin):
     list_display = ["created_at", "action", "theme", "opinion", "actor", "note"]
     list_filter = ["action", "theme"]
     list_select_related = ["theme", "opinion", "actor"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
