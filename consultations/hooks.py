@@ -1,6 +1,6 @@
 """What this app adds to the site shell (home, マイページ, export, deletion)."""
 
-from consultations import services
+from consultations import services, views
 from consultations.models import Case, ConsultationRequest, LawyerReferral
 from worq.lib.hooks import (
     register_deletion_handler,
@@ -29,3 +29,8 @@ register_key_number(
 register_mypage_section(order=20, template="consultations/includes/mypage.html", context=_mypage)
 register_exporter(services.account_export)
 register_deletion_handler(services.account_delete)
+register_exporter(services.engagement_export)
+register_deletion_handler(services.engagement_forget)
+register_mypage_section(
+    order=21, template="consultations/records/includes/mypage.html", context=views.records_mypage_context
+)

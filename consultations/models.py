@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consultations.textsearch import kana_row
+from worq.lib.storage import private_storage
 from worq.lib.vocab import ConsultationCategory, Occupation, Prefecture
 
 
@@ -395,3 +396,203 @@ class UsefulLink(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- 取引記録 (engagement records): private to the member who keeps them ----------------
+class EngagementRecord(models.Model):
+    """One engagement a member records for themself: who, when, what, how much,
+    when delivered and paid, and what the client wrote. Only its owner sees it."""
+
+    class Employees(models.TextChoices):
+        YES = "yes", "いる"
+        NO = "no", "いない"
+        UNKNOWN = "unknown", "わからない"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="engagement_records",
+        verbose_name="会員",
+    )
+    client_name = models.CharField("取引先の名前", max_length=100)
+    client_has_employees = models.CharField(
+        "取引先に従業員がいるか", max_length=10, choices=Employees, default=Employees.UNKNOWN
+    )
+    start_on = models.DateField("取引の開始日")
+    end_on = models.DateField("契約の終了日", null=True, blank=True)
+    renewals = models.PositiveSmallIntegerField("更新した回数", default=0)
+    renewed_until = models.DateField("更新後の終了日", null=True, blank=True)
+    work = models.TextField("仕事の内容")
+    fee = models.PositiveIntegerField("報酬（円）", null=True, blank=True)
+    fee_note = models.CharField("報酬についてのメモ", max_length=200, blank=True)
+    delivered_on = models.DateField("納品した日（サービスを提供した日）", null=True, blank=True)
+    agreed_due_on = models.DateField("取り決めた支払期日", null=True, blank=True)
+    original_due_on = models.DateField("元委託支払期日（再委託のとき）", null=True, blank=True)
+    paid_on = models.DateField("支払われた日", null=True, blank=True)
+    client_message = models.TextField("取引先からの発注内容（メール・メッセージ）", blank=True)
+    terms_check = models.JSONField("取引条件チェックの結果", null=True, blank=True)
+    terms_checked_at = models.DateTimeField("取引条件をチェックした日時", null=True, blank=True)
+    created_at = models.DateTimeField("作成日時", default=timezone.now)
+    updated_at = models.DateTimeField("更新日時", default=timezone.now)
+
+    class Meta:
+        verbose_name = "取引記録"
+        verbose_name_plural = "取引記録"
+        ordering = ["-start_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_on__isnull=True) | models.Q(end_on__gte=models.F("start_on")),
+                name="engagement_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(renewed_until__isnull=True)
+                | models.Q(renewed_until__gte=models.F("start_on")),
+                name="engagement_renewed_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(renewed_until__isnull=True)
+                | models.Q(end_on__isnull=True)
+                | models.Q(renewed_until__gte=models.F("end_on")),
+                name="engagement_renewed_after_end",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(delivered_on__isnull=True)
+                | models.Q(delivered_on__gte=models.F("start_on")),
+                name="engagement_delivered_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(agreed_due_on__isnull=True)
+                | models.Q(delivered_on__isnull=True)
+                | models.Q(agreed_due_on__gte=models.F("delivered_on")),
+                name="engagement_due_not_before_delivery",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(paid_on__isnull=True) | models.Q(paid_on__gte=models.F("start_on")),
+                name="engagement_paid_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(terms_check__isnull=True) | ~models.Q(client_message=""),
+                name="engagement_terms_check_has_text",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_name}（{self.start_on:%Y/%m/%d}〜）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("consultations:record-detail", args=[self.pk])
+
+    @property
+    def runs_until(self):
+        """The last day the engagement runs, renewals included (None: open-ended)."""
+        return self.renewed_until or self.end_on
+
+    def clean(self) -> None:
+        errors = {}
+        if self.start_on and self.end_on and self.end_on < self.start_on:
+            errors["end_on"] = "終了日は、開始日と同じか後の日付にしてください。"
+        if self.start_on and self.renewed_until and self.renewed_until < (self.end_on or self.start_on):
+            errors["renewed_until"] = "更新後の終了日は、最初の終了日より後の日付にしてください。"
+        if self.start_on and self.delivered_on and self.delivered_on < self.start_on:
+            errors["delivered_on"] = "納品した日は、取引の開始日と同じか後の日付にしてください。"
+        if self.delivered_on and self.agreed_due_on and self.agreed_due_on < self.delivered_on:
+            errors["agreed_due_on"] = "支払期日が納品日より前になっています。日付をご確認ください。"
+        if self.start_on and self.paid_on and self.paid_on < self.start_on:
+            errors["paid_on"] = "支払われた日は、取引の開始日と同じか後の日付にしてください。"
+        if errors:
+            raise ValidationError(errors)
+
+
+class EngagementEvidence(models.Model):
+    """A file that backs a record (order, delivery proof, chat screenshot),
+    stored privately like kyosai uploads: never a public URL."""
+
+    record = models.ForeignKey(
+        EngagementRecord, on_delete=models.CASCADE, related_name="evidence", verbose_name="取引記録"
+    )
+    file = models.FileField("ファイル", storage=private_storage, upload_to="consultations/evidence/")
+    original_name = models.CharField("元のファイル名", max_length=200)
+    content_type = models.CharField("種類（MIME）", max_length=40)
+    size = models.PositiveIntegerField("大きさ（バイト）")
+    note = models.CharField("メモ", max_length=200, blank=True)
+    uploaded_at = models.DateTimeField("アップロード日時", default=timezone.now)
+
+    class Meta:
+        verbose_name = "取引記録の証拠ファイル"
+        verbose_name_plural = "取引記録の証拠ファイル"
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class EngagementEvent(models.Model):
+    """Audit row: what the member did to a record, and when. It outlives a
+    deleted record (the record link is cleared) and goes with the account."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "作成"
+        UPDATED = "updated", "変更"
+        DELETED = "deleted", "削除"
+        EVIDENCE_ADDED = "evidence_added", "証拠ファイルの追加"
+        EVIDENCE_REMOVED = "evidence_removed", "証拠ファイルの削除"
+        PAID = "paid", "支払いの記録"
+        TERMS_SAVED = "terms_saved", "取引条件チェックの保存"
+        REMINDED = "reminded", "お知らせメールの送信"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="会員"
+    )
+    record = models.ForeignKey(
+        EngagementRecord,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name="取引記録",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="操作した人",
+    )
+    action = models.CharField("操作", max_length=30, choices=Action)
+    note = models.TextField("内容", blank=True)
+    created_at = models.DateTimeField("日時", default=timezone.now)
+
+    class Meta:
+        verbose_name = "取引記録の操作履歴"
+        verbose_name_plural = "取引記録の操作履歴"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class EngagementReminder(models.Model):
+    """One reminder e-mail per record, kind and date: the unique row is the
+    claim, so a beat that runs twice sends once."""
+
+    class Kind(models.TextChoices):
+        OVERDUE = "overdue", "支払期日を過ぎても未払い"
+        NOTICE = "notice", "契約終了の予告期限が近い"
+
+    record = models.ForeignKey(
+        EngagementRecord, on_delete=models.CASCADE, related_name="reminders", verbose_name="取引記録"
+    )
+    kind = models.CharField("種類", max_length=10, choices=Kind)
+    on = models.DateField("対象の日付")
+    sent_at = models.DateTimeField("送信日時", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "取引記録のお知らせ"
+        verbose_name_plural = "取引記録のお知らせ"
+        constraints = [
+            models.UniqueConstraint(fields=["record", "kind", "on"], name="engagement_one_reminder"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.on:%Y-%m-%d}"

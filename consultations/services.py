@@ -8,19 +8,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
+from django.utils import timezone
 
+from consultations import records, terms_checker
 from consultations.models import (
     Case,
     ConsultationRequest,
     ConsultationRequestEvent,
+    EngagementEvent,
+    EngagementEvidence,
+    EngagementRecord,
+    EngagementReminder,
     GlossaryTerm,
     Lawyer,
     LawyerReferral,
 )
 from members.models import User
 from worq.lib.mail import enqueue_templated_email
+from worq.lib.storage import private_storage, replace_file
 from worq.lib.vocab import ConsultationCategory, Occupation
 
 STAFF_GROUP = "相談担当"
@@ -437,3 +444,354 @@ def account_delete(user: User) -> None:
     data, are removed."""
     ConsultationRequest.objects.filter(user=user).delete()
     LawyerReferral.objects.filter(member=user).delete()
+
+
+# --- 取引記録 (engagement records) ---------------------------------------------------------
+# Every change: loaded with select_for_update, audited in the same transaction,
+# files deleted only after the transaction commits.
+ENGAGEMENT_FIELDS = [
+    "client_name",
+    "client_has_employees",
+    "start_on",
+    "end_on",
+    "renewals",
+    "renewed_until",
+    "work",
+    "fee",
+    "fee_note",
+    "delivered_on",
+    "agreed_due_on",
+    "original_due_on",
+    "paid_on",
+]
+UPLOAD_EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+
+
+def _engagement_event(*, record: EngagementRecord, action: str, note: str = "", now: dt.datetime) -> None:
+    EngagementEvent.objects.create(
+        owner_id=record.owner_id,
+        record=record,
+        actor_id=record.owner_id,
+        action=action,
+        note=note,
+        created_at=now,
+    )
+
+
+def _delete_files_on_commit(names: list[str]) -> None:
+    storage = private_storage()
+    for name in names:
+        transaction.on_commit(lambda name=name: storage.delete(name))
+
+
+def engagement_create(*, owner: User, data: dict, now: dt.datetime) -> EngagementRecord:
+    record = EngagementRecord(owner=owner, created_at=now, updated_at=now)
+    for key in ENGAGEMENT_FIELDS:
+        if key in data:
+            setattr(record, key, data[key])
+    record.full_clean()
+    with transaction.atomic():
+        record.save()
+        _engagement_event(record=record, action=EngagementEvent.Action.CREATED, now=now)
+    return record
+
+
+def engagement_update(*, record: EngagementRecord, data: dict, now: dt.datetime) -> EngagementRecord:
+    """Change what the member typed; the audit note names the fields changed."""
+    with transaction.atomic():
+        record = EngagementRecord.objects.select_for_update().get(pk=record.pk)
+        changed = [key for key in ENGAGEMENT_FIELDS if key in data and getattr(record, key) != data[key]]
+        for key in changed:
+            setattr(record, key, data[key])
+        record.full_clean()
+        if changed:
+            record.updated_at = now
+            record.save()
+            labels = [str(EngagementRecord._meta.get_field(key).verbose_name) for key in changed]
+            _engagement_event(
+                record=record, action=EngagementEvent.Action.UPDATED, note="、".join(labels), now=now
+            )
+    return record
+
+
+def engagement_mark_paid(*, record: EngagementRecord, paid_on: dt.date, now: dt.datetime) -> EngagementRecord:
+    if paid_on > timezone.localdate(now):
+        raise ValidationError({"paid_on": "まだ来ていない日は選べません。支払われた日を入力してください。"})
+    with transaction.atomic():
+        record = EngagementRecord.objects.select_for_update().get(pk=record.pk)
+        record.paid_on, record.updated_at = paid_on, now
+        record.full_clean()
+        record.save(update_fields=["paid_on", "updated_at"])
+        _engagement_event(
+            record=record, action=EngagementEvent.Action.PAID, note=paid_on.isoformat(), now=now
+        )
+    return record
+
+
+def engagement_save_terms_check(*, record: EngagementRecord, text: str, now: dt.datetime) -> EngagementRecord:
+    """Store the client's message and the checker's result, chosen by the member.
+    The result is computed here from the stored text, so the two always match."""
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "取引先から届いた文面を貼り付けてください。"})
+    with transaction.atomic():
+        record = EngagementRecord.objects.select_for_update().get(pk=record.pk)
+        record.client_message = text
+        record.terms_check = terms_checker.check_terms(text).as_dict()
+        record.terms_checked_at = record.updated_at = now
+        record.full_clean()
+        record.save(update_fields=["client_message", "terms_check", "terms_checked_at", "updated_at"])
+        _engagement_event(record=record, action=EngagementEvent.Action.TERMS_SAVED, now=now)
+    return record
+
+
+def engagement_delete(*, record: EngagementRecord, now: dt.datetime) -> None:
+    with transaction.atomic():
+        record = EngagementRecord.objects.select_for_update().get(pk=record.pk)
+        names = [e.file.name for e in record.evidence.all()]
+        _engagement_event(
+            record=record, action=EngagementEvent.Action.DELETED, note=f"取引記録 {record.pk}", now=now
+        )
+        record.delete()
+        _delete_files_on_commit(names)
+
+
+def evidence_add(
+    *, record: EngagementRecord, upload, content_type: str, note: str, now: dt.datetime
+) -> EngagementEvidence:
+    """Store one checked upload (type and size checked by the form's UploadField)."""
+    with transaction.atomic():
+        record = EngagementRecord.objects.select_for_update().get(pk=record.pk)
+        evidence = EngagementEvidence(
+            record=record,
+            original_name=upload.name[:200],
+            content_type=content_type,
+            size=upload.size,
+            note=note.strip(),
+            uploaded_at=now,
+        )
+        upload.seek(0)
+        replace_file(
+            evidence.file, f"{record.pk}-{now:%Y%m%d%H%M%S}.{UPLOAD_EXTENSIONS[content_type]}", upload.read()
+        )
+        try:
+            evidence.full_clean()
+            evidence.save()
+        except Exception:
+            evidence.file.storage.delete(evidence.file.name)  # the row never existed
+            raise
+        _engagement_event(
+            record=record, action=EngagementEvent.Action.EVIDENCE_ADDED, note=evidence.original_name, now=now
+        )
+    return evidence
+
+
+def evidence_remove(*, evidence: EngagementEvidence, now: dt.datetime) -> None:
+    with transaction.atomic():
+        evidence = EngagementEvidence.objects.select_for_update().select_related("record").get(pk=evidence.pk)
+        name = evidence.file.name
+        _engagement_event(
+            record=evidence.record,
+            action=EngagementEvent.Action.EVIDENCE_REMOVED,
+            note=evidence.original_name,
+            now=now,
+        )
+        evidence.delete()
+        _delete_files_on_commit([name])
+
+
+def engagement_payment(record: EngagementRecord, *, today: dt.date) -> records.Payment:
+    return records.payment(
+        employees=record.client_has_employees,
+        delivered=record.delivered_on,
+        agreed=record.agreed_due_on,
+        original_due=record.original_due_on,
+        paid=record.paid_on,
+        today=today,
+    )
+
+
+NOTICE_REMINDER_DAYS = 14  # how long before the notice_by date the member hears of it
+
+
+def _due_reminders(record: EngagementRecord, today: dt.date) -> list[tuple[str, dt.date, dict]]:
+    """(kind, date, e-mail context) for each reminder the record needs today."""
+    out = []
+    pay = engagement_payment(record, today=today)
+    if pay.overdue and pay.basis != "agreed":
+        out.append(
+            (
+                EngagementReminder.Kind.OVERDUE,
+                pay.due,
+                {"due": records.jp_date(pay.due), "days": pay.days_overdue, "certain": pay.basis == "law"},
+            )
+        )
+    if record.client_has_employees != EngagementRecord.Employees.NO:
+        for milestone in records.milestones(start=record.start_on, runs_until=record.runs_until, today=today):
+            if milestone.code == "notice_by" and 0 <= (milestone.on - today).days <= NOTICE_REMINDER_DAYS:
+                out.append(
+                    (
+                        EngagementReminder.Kind.NOTICE,
+                        milestone.on,
+                        {
+                            "notice_by": records.jp_date(milestone.on),
+                            "ends": records.jp_date(record.runs_until),
+                        },
+                    )
+                )
+    return out
+
+
+def engagement_reminders_send(*, now: dt.datetime) -> int:
+    """Beat, daily: e-mail owners whose lawful due date passed unpaid, or whose
+    engagement nears the last day for a 30-day notice. The unique
+    (record, kind, date) row is claimed before the e-mail is queued, so a
+    second run sends nothing twice."""
+    today = timezone.localdate(now)
+    candidates = (
+        EngagementRecord.objects.filter(owner__is_active=True, owner__deleted_at__isnull=True)
+        .filter(
+            models.Q(paid_on__isnull=True, delivered_on__isnull=False)
+            | models.Q(end_on__gte=today)
+            | models.Q(renewed_until__gte=today)
+        )
+        .select_related("owner")
+    )
+    sent = 0
+    for record in candidates.iterator():
+        for kind, on, context in _due_reminders(record, today):
+            with transaction.atomic():
+                reminder, _ = EngagementReminder.objects.get_or_create(record=record, kind=kind, on=on)
+                claimed = EngagementReminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).update(
+                    sent_at=now
+                )
+                if not claimed:
+                    continue
+                _engagement_event(
+                    record=record,
+                    action=EngagementEvent.Action.REMINDED,
+                    note=f"{kind} {on.isoformat()}",
+                    now=now,
+                )
+                enqueue_templated_email(
+                    template=f"engagement-{kind}",
+                    context={
+                        **context,
+                        "client_name": record.client_name,
+                        "path": record.get_absolute_url(),
+                    },
+                    to=[record.owner.email],
+                )
+                sent += 1
+    return sent
+
+
+def engagement_export(user: User) -> dict:
+    return {
+        "取引記録": [
+            {
+                "取引先": r.client_name,
+                "取引先の従業員": r.get_client_has_employees_display(),
+                "開始日": r.start_on,
+                "終了日": r.end_on,
+                "更新回数": r.renewals,
+                "更新後の終了日": r.renewed_until,
+                "仕事の内容": r.work,
+                "報酬（円）": r.fee,
+                "報酬メモ": r.fee_note,
+                "納品日": r.delivered_on,
+                "取り決めた支払期日": r.agreed_due_on,
+                "元委託支払期日": r.original_due_on,
+                "支払日": r.paid_on,
+                "取引先からの発注内容": r.client_message,
+                "取引条件チェック": r.terms_check,
+                "証拠ファイル": [
+                    {"ファイル名": e.original_name, "メモ": e.note, "アップロード日時": e.uploaded_at}
+                    for e in r.evidence.all()
+                ],
+            }
+            for r in EngagementRecord.objects.filter(owner=user).prefetch_related("evidence")
+        ]
+    }
+
+
+def engagement_forget(user: User) -> None:
+    """Account deletion: the records, their files (after commit) and their history go."""
+    names = list(EngagementEvidence.objects.filter(record__owner=user).values_list("file", flat=True))
+    EngagementRecord.objects.filter(owner=user).delete()
+    EngagementEvent.objects.filter(owner=user).delete()
+    _delete_files_on_commit(names)
+
+
+def engagement_facts(record: EngagementRecord, *, today: dt.date) -> dict:
+    """What the record page and the PDF show: computed, never stored."""
+    pay = engagement_payment(record, today=today)
+    milestone_list = records.milestones(start=record.start_on, runs_until=record.runs_until, today=today)
+    evidence = list(record.evidence.all())
+    codes = records.protections(
+        employees=record.client_has_employees,
+        start=record.start_on,
+        runs_until=record.runs_until,
+        today=today,
+    )
+    return {
+        "record": record,
+        "pay": pay,
+        "milestones": milestone_list,
+        "protections": records.protection_labels(codes),
+        "evidence": evidence,
+        "terms_rows": records.terms_rows(record.terms_check),
+        "terms_warnings": (record.terms_check or {}).get("warnings", []),
+        "timeline": records.timeline(
+            start=record.start_on,
+            end=record.end_on,
+            renewals=record.renewals,
+            renewed_until=record.renewed_until,
+            delivered=record.delivered_on,
+            pay=pay,
+            milestone_list=milestone_list,
+            terms_checked_on=timezone.localdate(record.terms_checked_at) if record.terms_checked_at else None,
+            evidence=[(timezone.localdate(e.uploaded_at), e.original_name) for e in evidence],
+        ),
+        "today": today,
+    }
+
+
+def engagement_consultation_initial(record: EngagementRecord, *, user: User, today: dt.date) -> dict:
+    """Initial values for the e-mail consultation form, drafted from a record."""
+    pay = engagement_payment(record, today=today)
+    membership = getattr(user, "membership", None)
+    initial = {
+        "category": ConsultationCategory.PAY
+        if pay.due and not pay.paid_on
+        else ConsultationCategory.CONTRACT,
+        "what_happened": records.consultation_text(
+            client_name=record.client_name,
+            work=record.work,
+            start=record.start_on,
+            runs_until=record.runs_until,
+            fee=record.fee,
+            delivered=record.delivered_on,
+            pay=pay,
+            missing_terms=records.missing_terms(record.terms_check),
+        ),
+        "name": user.nickname,
+    }
+    if membership is not None:
+        initial.update(occupation=membership.occupation, prefecture=membership.prefecture)
+    return initial
+
+
+def engagement_summary_pdf(*, record: EngagementRecord, user: User, now: dt.datetime) -> bytes:
+    """The record as a PDF for a 申出, フリーランス・トラブル110番 or a lawyer:
+    rendered on request, never stored."""
+    from worq.lib.pdf import render_pdf
+
+    context = engagement_facts(record, today=timezone.localdate(now))
+    membership = getattr(user, "membership", None)
+    context.update(
+        member_name=membership.full_name if membership else user.nickname,
+        created_on=timezone.localdate(now),
+        client_message=record.client_message,
+    )
+    return render_pdf(template="pdf/engagement_summary.html", context=context)

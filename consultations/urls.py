@@ -16,3 +16,21 @@ urlpatterns = [
     path("ask/lawyer/", views.lawyer_referral_create, name="lawyer-referral-create"),
     path("links/", views.link_list, name="link-list"),
 ]
+
+urlpatterns += [
+    path("records/", views.record_list, name="record-list"),
+    path("records/new/", views.record_create, name="record-create"),
+    path("records/<int:pk>/", views.record_detail, name="record-detail"),
+    path("records/<int:pk>/edit/", views.record_edit, name="record-edit"),
+    path("records/<int:pk>/delete/", views.record_delete, name="record-delete"),
+    path("records/<int:pk>/paid/", views.record_paid, name="record-paid"),
+    path("records/<int:pk>/terms/", views.record_terms, name="record-terms"),
+    path("records/<int:pk>/summary.pdf", views.record_pdf, name="record-pdf"),
+    path("records/<int:pk>/evidence/", views.evidence_add, name="record-evidence-add"),
+    path("records/<int:pk>/evidence/<int:evidence_pk>/", views.evidence_download, name="record-evidence"),
+    path(
+        "records/<int:pk>/evidence/<int:evidence_pk>/delete/",
+        views.evidence_remove,
+        name="record-evidence-remove",
+    ),
+]

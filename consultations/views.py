@@ -1,22 +1,33 @@
 from django.contrib import messages
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
-from consultations import listing, pages, services
+from consultations import listing, pages, records, services, terms_checker
 from consultations.filters import CaseFilter
-from consultations.forms import ConsultationRequestForm, LawyerReferralForm
+from consultations.forms import (
+    ConsultationRequestForm,
+    EngagementForm,
+    EvidenceForm,
+    LawyerReferralForm,
+    PaidForm,
+    TermsTextForm,
+)
 from consultations.models import (
     AnswerEntry,
     Case,
     CaseSearchDocument,
     ConsultationChannel,
+    EngagementEvidence,
+    EngagementRecord,
     GlossaryTerm,
     LineConsultationDay,
     UsefulLink,
 )
 from consultations.textsearch import KANA_ROWS
-from members.access import Tier, has_tier, tier_required
+from members.access import Tier, has_tier, member_required, tier_required
 from worq.lib.hooks import registry
 
 
@@ -99,7 +110,9 @@ def ask(request):
 
 @require_http_methods(["GET", "POST"])
 def request_create(request):
-    form = ConsultationRequestForm(request.POST or None, user=request.user)
+    form = ConsultationRequestForm(
+        request.POST or None, user=request.user, initial=consultation_prefill(request)
+    )
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "consent"}
         if request.user.is_authenticated:
@@ -135,3 +148,173 @@ def link_list(request):
         sorted(links, key=lambda link: UsefulLink.Category.values.index(link.category)), "category"
     )
     return render(request, "consultations/link_list.html", {"groups": groups})
+
+
+# --- 取引記録 (network members; each record is seen only by its owner) -----------------------
+def get_record_for_member(request, pk: int) -> EngagementRecord:
+    return get_object_or_404(EngagementRecord, pk=pk, owner=request.user)
+
+
+def _record_page(request, record, *, paid_form=None, evidence_form=None, status=200):
+    context = services.engagement_facts(record, today=timezone.localdate())
+    context["paid_form"] = paid_form or PaidForm(
+        today=context["today"], initial={"paid_on": context["today"]}
+    )
+    context["evidence_form"] = evidence_form or EvidenceForm()
+    return render(request, "consultations/records/detail.html", context, status=status)
+
+
+def records_mypage_context(user) -> dict | None:
+    if not has_tier(user, Tier.MEMBER):
+        return None
+    today = timezone.localdate()
+    records = list(EngagementRecord.objects.filter(owner=user)[:20])
+    return {"rows": [(r, services.engagement_payment(r, today=today)) for r in records]}
+
+
+@member_required
+@never_cache
+def record_list(request):
+    return render(request, "consultations/records/list.html", records_mypage_context(request.user))
+
+
+@member_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def record_create(request):
+    form = EngagementForm(request.POST or None, today=timezone.localdate())
+    if request.method == "POST" and form.is_valid():
+        record = services.engagement_create(owner=request.user, data=form.cleaned_data, now=timezone.now())
+        messages.success(request, "取引記録を保存しました。")
+        return redirect(record)
+    return render(request, "consultations/records/form.html", {"form": form})
+
+
+@member_required
+@never_cache
+def record_detail(request, pk: int):
+    return _record_page(request, get_record_for_member(request, pk))
+
+
+@member_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def record_edit(request, pk: int):
+    record = get_record_for_member(request, pk)
+    form = EngagementForm(request.POST or None, instance=record, today=timezone.localdate())
+    if request.method == "POST" and form.is_valid():
+        services.engagement_update(record=record, data=form.cleaned_data, now=timezone.now())
+        messages.success(request, "取引記録を更新しました。")
+        return redirect(record)
+    return render(request, "consultations/records/form.html", {"form": form, "record": record})
+
+
+@member_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def record_delete(request, pk: int):
+    record = get_record_for_member(request, pk)
+    if request.method == "POST":
+        services.engagement_delete(record=record, now=timezone.now())
+        messages.success(request, "取引記録と証拠ファイルを削除しました。")
+        return redirect("consultations:record-list")
+    return render(request, "consultations/records/delete.html", {"record": record})
+
+
+@member_required
+@require_POST
+def record_paid(request, pk: int):
+    record = get_record_for_member(request, pk)
+    form = PaidForm(request.POST, today=timezone.localdate())
+    if not form.is_valid():
+        return _record_page(request, record, paid_form=form, status=400)
+    services.engagement_mark_paid(record=record, paid_on=form.cleaned_data["paid_on"], now=timezone.now())
+    messages.success(request, "支払われた日を記録しました。")
+    return redirect(record)
+
+
+@member_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def record_terms(request, pk: int):
+    """Paste → check (nothing stored) → the member chooses to save the result."""
+    record = get_record_for_member(request, pk)
+    form = TermsTextForm(request.POST or None, initial={"text": record.client_message})
+    context = {"record": record, "form": form}
+    if request.method == "POST" and form.is_valid():
+        text = form.cleaned_data["text"]
+        if request.POST.get("save"):
+            services.engagement_save_terms_check(record=record, text=text, now=timezone.now())
+            messages.success(request, "取引先の文面とチェックの結果を、この記録に保存しました。")
+            return redirect(record)
+        report = terms_checker.check_terms(text)
+        context["rows"] = records.terms_rows(report.as_dict())
+        context["warnings"] = report.as_dict()["warnings"]
+        context["draft"] = terms_checker.draft_request(
+            report, client_name=record.client_name, sender_name=request.user.nickname
+        )
+    return render(request, "consultations/records/terms.html", context)
+
+
+@member_required
+@never_cache
+def record_pdf(request, pk: int):
+    record = get_record_for_member(request, pk)
+    pdf = services.engagement_summary_pdf(record=record, user=request.user, now=timezone.now())
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="engagement-{record.pk}.pdf"'
+    return response
+
+
+@member_required
+@require_POST
+def evidence_add(request, pk: int):
+    record = get_record_for_member(request, pk)
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _record_page(request, record, evidence_form=form, status=400)
+    upload = form.cleaned_data["file"]
+    services.evidence_add(
+        record=record,
+        upload=upload,
+        content_type=upload.sniffed_type,
+        note=form.cleaned_data["note"],
+        now=timezone.now(),
+    )
+    messages.success(request, "証拠ファイルを保存しました。")
+    return redirect(record)
+
+
+@member_required
+@never_cache
+def evidence_download(request, pk: int, evidence_pk: int):
+    evidence = get_object_or_404(
+        EngagementEvidence, pk=evidence_pk, record=get_record_for_member(request, pk)
+    )
+    return FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+
+
+@member_required
+@require_POST
+def evidence_remove(request, pk: int, evidence_pk: int):
+    evidence = get_object_or_404(
+        EngagementEvidence, pk=evidence_pk, record=get_record_for_member(request, pk)
+    )
+    services.evidence_remove(evidence=evidence, now=timezone.now())
+    messages.success(request, "証拠ファイルを削除しました。")
+    return redirect("consultations:record-detail", pk=pk)
+
+
+def consultation_prefill(request) -> dict:
+    """``?record=<pk>`` on the e-mail consultation form: a draft from the
+    member's own record (404 for anyone else's), edited before sending."""
+    pk = request.GET.get("record", "")
+    if request.method != "GET" or not pk.isdigit() or not has_tier(request.user, Tier.MEMBER):
+        return {}
+    record = get_record_for_member(request, int(pk))
+    return services.engagement_consultation_initial(record, user=request.user, today=timezone.localdate())

@@ -173,6 +173,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "opinionbox.tasks.update_theme_statuses",
         "schedule": crontab(hour=0, minute=5),
     },
+    "consultations-engagement-reminders": {
+        "task": "consultations.tasks.send_engagement_reminders",
+        "schedule": crontab(hour=8, minute=30),
+    },
     "magazine-send-due-campaigns": {
         "task": "magazine.tasks.send_due_campaigns",
         "schedule": crontab(minute="*"),

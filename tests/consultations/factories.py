@@ -1,3 +1,5 @@
+import datetime as dt
+
 import factory
 from django.utils import timezone
 
@@ -6,6 +8,7 @@ from consultations.models import (
     Case,
     ConsultationChannel,
     ConsultationRequest,
+    EngagementRecord,
     GlossaryTerm,
     Lawyer,
     LawyerReferral,
@@ -99,3 +102,15 @@ class UsefulLinkFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"リンク{n}")
     url = factory.Sequence(lambda n: f"https://example.jp/{n}")
     description = "説明"
+
+
+class EngagementRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EngagementRecord
+
+    client_name = "株式会社テスト制作"
+    client_has_employees = "yes"
+    start_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=100))
+    work = "Webサイトのイラスト5点"
+    fee = 50000
+    delivered_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=80))

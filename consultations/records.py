@@ -1,0 +1,281 @@
+"""取引記録: what the Freelance Act says about one engagement a member recorded.
+
+Pure: dates and plain values in, facts out (no database, request or settings).
+The law's arithmetic itself lives in ``consultations.freelance_act``; this
+module only decides which of its answers apply to the record and words them.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+from consultations import freelance_act
+
+# What each milestone means for the member, in plain words (FACTS.md §1, 5条・13条・16条).
+MILESTONE_EXPLANATIONS = {
+    "prohibited_acts": (
+        "取引が1か月以上続くと、従業員のいる取引先には7つの禁止行為（受領拒否、報酬の減額、返品、"
+        "買いたたき、購入・利用の強制、不当な経済上の利益の提供要請、不当な給付内容の変更・やり直し）"
+        "が適用されます。あなたが同意していても、禁止は変わりません。"
+    ),
+    "six_months": (
+        "取引が6か月以上続くと、取引先は契約を途中で解除するときや更新しないとき、"
+        "30日前までに書面やメールで予告しなければなりません。予告を受けたあとは、理由を聞くことができます。"
+        "育児や介護への配慮も、取引先の義務になります。"
+    ),
+    "notice_by": (
+        "この日が、契約の終了日に向けて取引先が「更新しない」と予告できる最後の日です。"
+        "この日を過ぎて予告されたときは、予告が遅れていないか確かめましょう。"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Payment:
+    """The due date that matters for this record and whether it has passed."""
+
+    basis: str  # "law" (client has employees) | "law_if_employees" (unknown) | "agreed" | "none"
+    lawful_due: dt.date | None
+    agreed_due: dt.date | None
+    due: dt.date | None  # the date reminders and 「期日超過」 use
+    paid_on: dt.date | None
+    overdue: bool
+    days_overdue: int
+    steps: tuple[str, ...]  # how the date was counted, for the record page and the PDF
+
+    @property
+    def agreed_too_late(self) -> bool:
+        return bool(self.agreed_due and self.lawful_due and self.agreed_due > self.lawful_due)
+
+
+def payment(
+    *,
+    employees: str,
+    delivered: dt.date | None,
+    agreed: dt.date | None,
+    original_due: dt.date | None,
+    paid: dt.date | None,
+    today: dt.date,
+) -> Payment:
+    lawful = (
+        freelance_act.payment_deadline(received=delivered, agreed=agreed, original_due=original_due)
+        if delivered and employees != "no"
+        else None
+    )
+    if lawful:
+        basis = "law" if employees == "yes" else "law_if_employees"
+        due = lawful
+    elif agreed:
+        basis, due = "agreed", agreed
+    else:
+        basis, due = "none", None
+    overdue = bool(due and paid is None and today > due)
+    return Payment(
+        basis=basis,
+        lawful_due=lawful,
+        agreed_due=agreed,
+        due=due,
+        paid_on=paid,
+        overdue=overdue,
+        days_overdue=(today - due).days if overdue and due else 0,
+        steps=tuple(_steps(delivered=delivered, agreed=agreed, original_due=original_due, lawful=lawful)),
+    )
+
+
+def _steps(*, delivered, agreed, original_due, lawful) -> list[str]:
+    if lawful is None:
+        return []
+    steps = [f"納品日（受け取った日）{jp_date(delivered)}を1日目として数えます。"]
+    if original_due:
+        steps.append(
+            f"再委託で元委託支払期日（{jp_date(original_due)}）が示されているので、"
+            "その日から30日以内が期限です。"
+        )
+    else:
+        steps.append("受け取った日から60日以内が期限です。")
+    if agreed is None:
+        steps.append("支払期日を取り決めていないときは、受け取った日が支払期日になります。")
+    elif agreed > lawful:
+        steps.append(
+            f"取り決めた支払期日（{jp_date(agreed)}）は期限より後なので、期限の日が支払期日になります。"
+        )
+    else:
+        steps.append(f"取り決めた支払期日（{jp_date(agreed)}）は期限内なので、その日が支払期日です。")
+    steps.append(f"法律上の支払期日は {jp_date(lawful)} です。")
+    return steps
+
+
+@dataclass(frozen=True)
+class MilestoneView:
+    code: str
+    on: dt.date
+    label: str
+    explanation: str
+    reached: bool
+
+
+def milestones(*, start: dt.date, runs_until: dt.date | None, today: dt.date) -> list[MilestoneView]:
+    """The Act's milestones for this engagement (renewals included in ``runs_until``)."""
+    return [
+        MilestoneView(
+            code=m.code,
+            on=m.on,
+            label=m.label,
+            explanation=MILESTONE_EXPLANATIONS.get(m.code, ""),
+            reached=today >= m.on,
+        )
+        for m in freelance_act.engagement_milestones(start=start, end=runs_until)
+    ]
+
+
+def whole_months(start: dt.date, end: dt.date) -> int:
+    """Whole months from ``start`` (day 1) through ``end``; 0: under one month."""
+    months = (end.year - start.year) * 12 + (end.month - start.month) + 1
+    while months > 0 and _month_complete_on(start, months) > end:
+        months -= 1
+    return months
+
+
+def _month_complete_on(start: dt.date, months: int) -> dt.date:
+    """The day ``months`` months from ``start`` run out: the day before the
+    same day of that month, or its last day when it has no such day (民法143条)."""
+    year, month = divmod(start.year * 12 + start.month - 1 + months, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    if start.day > last:
+        return dt.date(year, month + 1, last)
+    return dt.date(year, month + 1, start.day) - dt.timedelta(days=1)
+
+
+def protections(*, employees: str, start: dt.date, runs_until: dt.date | None, today: dt.date) -> set[str]:
+    """The Act's protections for the engagement as far as it is known to run
+    (open-ended: up to today). "Unknown" employees reads as "has employees",
+    and the page says so."""
+    end = runs_until or today
+    return freelance_act.protections(client_has_employees=employees != "no", months=whole_months(start, end))
+
+
+def jp_date(day: dt.date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else "（未入力）"
+
+
+def yen(amount: int | None) -> str:
+    return f"{amount:,}円" if amount is not None else "（未入力）"
+
+
+def consultation_text(
+    *,
+    client_name: str,
+    work: str,
+    start: dt.date,
+    runs_until: dt.date | None,
+    fee: int | None,
+    delivered: dt.date | None,
+    pay: Payment,
+    missing_terms: list[str],
+) -> str:
+    """A first draft of an e-mail consultation built from a record. The member
+    reads and edits it before anything is sent."""
+    lines = [
+        f"取引先：{client_name}",
+        f"仕事の内容：{work.strip()}",
+        f"取引の期間：{jp_date(start)}〜{jp_date(runs_until) if runs_until else '（終了日の定めなし）'}",
+        f"報酬：{yen(fee)}",
+        f"納品した日：{jp_date(delivered)}",
+    ]
+    if pay.due:
+        lines.append(f"支払期日：{jp_date(pay.due)}")
+    if pay.paid_on:
+        lines.append(f"支払われた日：{jp_date(pay.paid_on)}")
+    elif pay.overdue:
+        lines.append(f"支払期日を{pay.days_overdue}日過ぎていますが、まだ支払われていません。")
+    if missing_terms:
+        lines.append(f"発注のときに示されていない取引条件：{'、'.join(missing_terms)}")
+    lines.append("")
+    lines.append("（Wor-Q の取引記録から作成しました。送る前に内容を確認・修正してください。）")
+    return "\n".join(lines)
+
+
+# The items the Act requires in writing (INTERFACES.md, check_terms), as the member reads them.
+TERM_LABELS = {
+    "parties": "発注者と受注者の名前",
+    "commissioned_on": "業務を委託した日",
+    "work": "仕事の内容",
+    "delivery": "納期（受け取る日・期間）",
+    "place": "納品・作業の場所",
+    "fee": "報酬の額（計算方法）",
+    "payment_due": "支払期日",
+    "inspection": "検査を終える日",
+}
+TERM_STATUS_LABELS = {"stated": "明示あり", "missing": "見当たりません", "not_needed": "検査なし"}
+
+
+def terms_rows(check: dict | None) -> list[tuple[str, str, str]]:
+    """(label, status code, status label) for a stored checker result."""
+    if not check:
+        return []
+    return [
+        (TERM_LABELS.get(code, code), status, TERM_STATUS_LABELS.get(status, status))
+        for code, status in check.get("items", {}).items()
+    ]
+
+
+def missing_terms(check: dict | None) -> list[str]:
+    return [label for label, status, _ in terms_rows(check) if status == "missing"]
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    on: dt.date
+    text: str
+
+
+def timeline(
+    *,
+    start: dt.date,
+    end: dt.date | None,
+    renewals: int,
+    renewed_until: dt.date | None,
+    delivered: dt.date | None,
+    pay: Payment,
+    milestone_list: list[MilestoneView],
+    terms_checked_on: dt.date | None,
+    evidence: list[tuple[dt.date, str]],
+) -> list[TimelineEntry]:
+    """The dated facts of an engagement, oldest first, for the record page and the PDF."""
+    entries = [TimelineEntry(start, "取引の開始")]
+    if end:
+        entries.append(TimelineEntry(end, "契約の終了日（最初の契約）"))
+    if renewed_until:
+        entries.append(TimelineEntry(renewed_until, f"更新後の終了日（更新{renewals}回）"))
+    if delivered:
+        entries.append(TimelineEntry(delivered, "納品（サービスの提供）"))
+    if pay.agreed_due:
+        entries.append(TimelineEntry(pay.agreed_due, "取り決めた支払期日"))
+    if pay.lawful_due:
+        entries.append(TimelineEntry(pay.lawful_due, "法律上の支払期日"))
+    if pay.paid_on:
+        entries.append(TimelineEntry(pay.paid_on, "報酬の支払い"))
+    entries += [TimelineEntry(m.on, m.label) for m in milestone_list]
+    if terms_checked_on:
+        entries.append(TimelineEntry(terms_checked_on, "取引先の発注内容を取引条件チェックで確認"))
+    entries += [TimelineEntry(on, f"証拠ファイルを保存：{name}") for on, name in evidence]
+    return sorted(entries, key=lambda e: e.on)
+
+
+# The Act's protections (INTERFACES.md codes) in plain words, in the order the page shows them.
+PROTECTION_LABELS = {
+    "terms_in_writing": "取引条件を書面やメールで示してもらう（3条）",
+    "payment_60_days": "受け取った日から60日以内に支払ってもらう（4条）",
+    "prohibited_acts": "報酬の減額や受け取り拒否など7つの禁止行為から守られる（5条）",
+    "ad_accuracy": "募集の情報を正確に示してもらう（12条）",
+    "harassment_measures": "ハラスメントの相談窓口などを整えてもらう（14条）",
+    "childcare_consideration": "育児・介護への配慮を求められる（13条・義務）",
+    "childcare_consideration_effort": "育児・介護への配慮を求められる（13条・努力義務）",
+    "termination_notice": "契約の解除・不更新は30日前までに予告してもらい、理由を聞ける（16条）",
+}
+
+
+def protection_labels(codes: set[str]) -> list[str]:
+    return [label for code, label in PROTECTION_LABELS.items() if code in codes]

@@ -1,0 +1,135 @@
+"""取引記録: the pure part (consultations.records), no database."""
+
+import datetime as dt
+
+import pytest
+
+from consultations import freelance_act, records
+
+D = dt.date
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "months"),
+    [
+        (D(2026, 1, 1), D(2026, 1, 30), 0),
+        (D(2026, 1, 1), D(2026, 1, 31), 1),
+        (D(2026, 1, 15), D(2026, 2, 13), 0),
+        (D(2026, 1, 15), D(2026, 2, 14), 1),
+        (D(2026, 1, 31), D(2026, 2, 27), 0),
+        (D(2026, 1, 31), D(2026, 2, 28), 1),  # no 31st in February: its last day
+        (D(2024, 1, 31), D(2024, 2, 29), 1),  # leap year
+        (D(2026, 4, 1), D(2026, 9, 29), 5),
+        (D(2026, 4, 1), D(2026, 9, 30), 6),
+        (D(2025, 11, 1), D(2026, 10, 31), 12),
+        (D(2026, 5, 1), D(2026, 4, 30), 0),
+    ],
+)
+def test_whole_months(start, end, months):
+    assert records.whole_months(start, end) == months
+
+
+def pay(**kwargs):
+    values = {
+        "employees": "yes",
+        "delivered": D(2026, 4, 1),
+        "agreed": None,
+        "original_due": None,
+        "paid": None,
+        "today": D(2026, 4, 10),
+    }
+    return records.payment(**{**values, **kwargs})
+
+
+def test_lawful_due_date_comes_from_freelance_act():
+    result = pay(agreed=D(2026, 7, 31))
+    expected = freelance_act.payment_deadline(received=D(2026, 4, 1), agreed=D(2026, 7, 31))
+    assert result.lawful_due == result.due == expected
+    assert result.agreed_too_late
+    assert result.basis == "law"
+    assert not result.overdue
+    assert result.steps[-1] == f"法律上の支払期日は {records.jp_date(expected)} です。"
+
+
+def test_overdue_counts_days_after_the_due_date():
+    result = pay(agreed=D(2026, 4, 30), today=D(2026, 5, 3))
+    assert result.due == freelance_act.payment_deadline(received=D(2026, 4, 1), agreed=D(2026, 4, 30))
+    assert (result.overdue, result.days_overdue) == (True, (D(2026, 5, 3) - result.due).days)
+    assert not pay(agreed=D(2026, 4, 30), today=D(2026, 5, 3), paid=D(2026, 5, 2)).overdue
+    # The due day itself is not yet overdue.
+    assert not pay(agreed=D(2026, 4, 30), today=result.due).overdue
+
+
+def test_redelegation_passes_the_original_due_date():
+    result = pay(original_due=D(2026, 4, 20))
+    assert result.lawful_due == freelance_act.payment_deadline(
+        received=D(2026, 4, 1), original_due=D(2026, 4, 20)
+    )
+    assert any("再委託" in step for step in result.steps)
+
+
+def test_client_without_employees_uses_only_the_agreed_date():
+    result = pay(employees="no", agreed=D(2026, 4, 5))
+    assert (result.basis, result.lawful_due, result.due, result.overdue) == ("agreed", None, D(2026, 4, 5), True)
+    assert pay(employees="no").basis == "none"
+    assert pay(employees="unknown").basis == "law_if_employees"
+    assert pay(delivered=None).due is None
+
+
+def test_protections_follow_the_engagement_length():
+    short = records.protections(employees="yes", start=D(2026, 4, 1), runs_until=D(2026, 4, 20), today=D(2026, 4, 2))
+    long = records.protections(employees="yes", start=D(2026, 4, 1), runs_until=D(2027, 3, 31), today=D(2026, 4, 2))
+    assert short == freelance_act.protections(client_has_employees=True, months=0)
+    assert long == freelance_act.protections(client_has_employees=True, months=12)
+    assert records.protections(employees="no", start=D(2026, 4, 1), runs_until=None, today=D(2027, 4, 1)) == (
+        freelance_act.protections(client_has_employees=False, months=12)
+    )
+    assert all(label for label in records.protection_labels(long))
+
+
+def test_milestones_explain_each_code():
+    views = records.milestones(start=D(2026, 1, 10), runs_until=D(2026, 12, 31), today=D(2026, 3, 1))
+    assert [v.code for v in views] == [
+        m.code for m in freelance_act.engagement_milestones(start=D(2026, 1, 10), end=D(2026, 12, 31))
+    ]
+    assert all(v.explanation for v in views)
+    assert views[0].reached
+
+
+def test_timeline_is_in_date_order_and_consultation_text_names_the_facts():
+    p = pay(agreed=D(2026, 4, 5), today=D(2026, 4, 20))
+    entries = records.timeline(
+        start=D(2026, 3, 1),
+        end=D(2026, 3, 31),
+        renewals=1,
+        renewed_until=D(2026, 6, 30),
+        delivered=D(2026, 4, 1),
+        pay=p,
+        milestone_list=[],
+        terms_checked_on=D(2026, 3, 2),
+        evidence=[(D(2026, 4, 2), "order.pdf")],
+    )
+    assert [e.on for e in entries] == sorted(e.on for e in entries)
+    assert "証拠ファイルを保存：order.pdf" in [e.text for e in entries]
+    text = records.consultation_text(
+        client_name="株式会社テスト",
+        work="イラスト",
+        start=D(2026, 3, 1),
+        runs_until=None,
+        fee=50000,
+        delivered=D(2026, 4, 1),
+        pay=p,
+        missing_terms=["支払期日"],
+    )
+    assert "50,000円" in text and "15日過ぎています" in text and "支払期日" in text
+
+
+def test_terms_rows_label_every_code():
+    check = {"items": {"fee": "stated", "payment_due": "missing", "inspection": "not_needed"}, "warnings": []}
+    assert records.terms_rows(check) == [
+        ("報酬の額（計算方法）", "stated", "明示あり"),
+        ("支払期日", "missing", "見当たりません"),
+        ("検査を終える日", "not_needed", "検査なし"),
+    ]
+    assert records.missing_terms(check) == ["支払期日"]
+    assert records.terms_rows(None) == []
