@@ -57,6 +57,7 @@ def load(*, stdout) -> str:
         )
     _channels(now)
     _demo_requests(now)
+    _demo_engagement(now)
     return (
         f"{Case.objects.count()} cases, {GlossaryTerm.objects.count()} terms, "
         f"{AnswerEntry.objects.count()} answers, {UsefulLink.objects.count()} links, "
@@ -126,3 +127,70 @@ def _demo_requests(now: dt.datetime) -> None:
                 "online_ok": True,
             },
         )
+
+
+DEMO_CLIENT = "（デモ）株式会社サンプルデザイン"
+DEMO_CLIENT_MESSAGE = (
+    "さくら様\n"
+    "いつもお世話になっております。サンプルデザインの田中です。\n"
+    "先日お話ししたWebサイト用のイラスト5点、ぜひお願いします。\n"
+    "報酬は前回と同じでお願いできればと思います。\n"
+    "お支払いは請求書をいただいてから、経理で処理します。\n"
+    "よろしくお願いいたします。"
+)
+
+
+def _one_page_pdf(line: str) -> bytes:
+    """A minimal valid PDF showing one ASCII line: a stand-in for the member's
+    saved copy of the order e-mail."""
+    stream = f"BT /F1 18 Tf 72 760 Td ({line}) Tj ET".encode()
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>",
+        b"<</Length %d>>stream\n%s\nendstream" % (len(stream), stream),
+        b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj%s endobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def _demo_engagement(now: dt.datetime) -> None:
+    """A 取引記録 for さくら: delivered 75 days ago, unpaid (so past the lawful
+    due date), with the client's message checked and one evidence file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from consultations.models import EngagementRecord
+
+    sakura = User.objects.filter(email="sakura@example.jp").first()
+    if sakura is None or EngagementRecord.objects.filter(owner=sakura, client_name=DEMO_CLIENT).exists():
+        return
+    today = timezone.localdate(now)
+    record = services.engagement_create(
+        owner=sakura,
+        now=now,
+        data={
+            "client_name": DEMO_CLIENT,
+            "client_has_employees": EngagementRecord.Employees.YES,
+            "start_on": today - dt.timedelta(days=90),
+            "work": "（デモ）Webサイト用のイラスト5点の制作",
+            "fee": 75000,
+            "fee_note": "1点15,000円（税込み）",
+            "delivered_on": today - dt.timedelta(days=75),
+        },
+    )
+    services.engagement_save_terms_check(record=record, text=DEMO_CLIENT_MESSAGE, now=now)
+    services.evidence_add(
+        record=record,
+        upload=SimpleUploadedFile("発注メールの控え.pdf", _one_page_pdf("Demo: order e-mail, saved copy")),
+        content_type="application/pdf",
+        note="（デモ）発注のメールを PDF にして保存したもの",
+        now=now,
+    )

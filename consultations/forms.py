@@ -160,7 +160,10 @@ class EngagementForm(forms.ModelForm):
             "client_name": {"required": "取引先の名前を入力してください。"},
             "work": {"required": "仕事の内容を入力してください。"},
             "start_on": {"required": "取引の開始日を入力してください。", **DATE_ERRORS},
-            "fee": {"invalid": "報酬は数字で入力してください（例：50000）。"},
+            "fee": {
+                "invalid": "報酬は数字で入力してください（例：50000）。",
+                "min_value": "報酬は0円以上の数字で入力してください。",
+            },
             **{
                 name: DATE_ERRORS
                 for name in ["end_on", "renewed_until", "delivered_on", "agreed_due_on", "original_due_on"]

@@ -70,15 +70,24 @@ def test_redelegation_passes_the_original_due_date():
 
 def test_client_without_employees_uses_only_the_agreed_date():
     result = pay(employees="no", agreed=D(2026, 4, 5))
-    assert (result.basis, result.lawful_due, result.due, result.overdue) == ("agreed", None, D(2026, 4, 5), True)
+    assert (result.basis, result.lawful_due, result.due, result.overdue) == (
+        "agreed",
+        None,
+        D(2026, 4, 5),
+        True,
+    )
     assert pay(employees="no").basis == "none"
     assert pay(employees="unknown").basis == "law_if_employees"
     assert pay(delivered=None).due is None
 
 
 def test_protections_follow_the_engagement_length():
-    short = records.protections(employees="yes", start=D(2026, 4, 1), runs_until=D(2026, 4, 20), today=D(2026, 4, 2))
-    long = records.protections(employees="yes", start=D(2026, 4, 1), runs_until=D(2027, 3, 31), today=D(2026, 4, 2))
+    short = records.protections(
+        employees="yes", start=D(2026, 4, 1), runs_until=D(2026, 4, 20), today=D(2026, 4, 2)
+    )
+    long = records.protections(
+        employees="yes", start=D(2026, 4, 1), runs_until=D(2027, 3, 31), today=D(2026, 4, 2)
+    )
     assert short == freelance_act.protections(client_has_employees=True, months=0)
     assert long == freelance_act.protections(client_has_employees=True, months=12)
     assert records.protections(employees="no", start=D(2026, 4, 1), runs_until=None, today=D(2027, 4, 1)) == (
