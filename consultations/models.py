@@ -467,6 +467,12 @@ class EngagementRecord(models.Model):
                 name="engagement_due_not_before_delivery",
             ),
             models.CheckConstraint(
+                condition=models.Q(original_due_on__isnull=True)
+                | models.Q(delivered_on__isnull=True)
+                | models.Q(original_due_on__gte=models.F("delivered_on")),
+                name="engagement_original_due_not_before_delivery",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(paid_on__isnull=True) | models.Q(paid_on__gte=models.F("start_on")),
                 name="engagement_paid_after_start",
             ),
@@ -497,6 +503,8 @@ class EngagementRecord(models.Model):
             errors["delivered_on"] = "納品した日は、取引の開始日と同じか後の日付にしてください。"
         if self.delivered_on and self.agreed_due_on and self.agreed_due_on < self.delivered_on:
             errors["agreed_due_on"] = "支払期日が納品日より前になっています。日付をご確認ください。"
+        if self.delivered_on and self.original_due_on and self.original_due_on < self.delivered_on:
+            errors["original_due_on"] = "元委託支払期日が納品日より前になっています。日付をご確認ください。"
         if self.start_on and self.paid_on and self.paid_on < self.start_on:
             errors["paid_on"] = "支払われた日は、取引の開始日と同じか後の日付にしてください。"
         if errors:

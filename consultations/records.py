@@ -7,7 +7,6 @@ module only decides which of its answers apply to the record and words them.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 
@@ -43,11 +42,8 @@ class Payment:
     paid_on: dt.date | None
     overdue: bool
     days_overdue: int
-    steps: tuple[str, ...]  # how the date was counted, for the record page and the PDF
-
-    @property
-    def agreed_too_late(self) -> bool:
-        return bool(self.agreed_due and self.lawful_due and self.agreed_due > self.lawful_due)
+    agreed_too_late: bool
+    steps: tuple[str, ...]  # how the date was counted (freelance_act), for the page and the PDF
 
 
 def payment(
@@ -59,14 +55,14 @@ def payment(
     paid: dt.date | None,
     today: dt.date,
 ) -> Payment:
-    lawful = (
-        freelance_act.payment_deadline(received=delivered, agreed=agreed, original_due=original_due)
+    explained = (
+        freelance_act.payment_deadline_explained(received=delivered, agreed=agreed, original_due=original_due)
         if delivered and employees != "no"
         else None
     )
-    if lawful:
+    if explained:
         basis = "law" if employees == "yes" else "law_if_employees"
-        due = lawful
+        due = explained.due
     elif agreed:
         basis, due = "agreed", agreed
     else:
@@ -74,37 +70,15 @@ def payment(
     overdue = bool(due and paid is None and today > due)
     return Payment(
         basis=basis,
-        lawful_due=lawful,
+        lawful_due=explained.due if explained else None,
         agreed_due=agreed,
         due=due,
         paid_on=paid,
         overdue=overdue,
         days_overdue=(today - due).days if overdue and due else 0,
-        steps=tuple(_steps(delivered=delivered, agreed=agreed, original_due=original_due, lawful=lawful)),
+        agreed_too_late=bool(explained and explained.agreed_too_late),
+        steps=(*explained.steps, *explained.notes) if explained else (),
     )
-
-
-def _steps(*, delivered, agreed, original_due, lawful) -> list[str]:
-    if lawful is None:
-        return []
-    steps = [f"納品日（受け取った日）{jp_date(delivered)}を1日目として数えます。"]
-    if original_due:
-        steps.append(
-            f"再委託で元委託支払期日（{jp_date(original_due)}）が示されているので、"
-            "その日から30日以内が期限です。"
-        )
-    else:
-        steps.append("受け取った日から60日以内が期限です。")
-    if agreed is None:
-        steps.append("支払期日を取り決めていないときは、受け取った日が支払期日になります。")
-    elif agreed > lawful:
-        steps.append(
-            f"取り決めた支払期日（{jp_date(agreed)}）は期限より後なので、期限の日が支払期日になります。"
-        )
-    else:
-        steps.append(f"取り決めた支払期日（{jp_date(agreed)}）は期限内なので、その日が支払期日です。")
-    steps.append(f"法律上の支払期日は {jp_date(lawful)} です。")
-    return steps
 
 
 @dataclass(frozen=True)
@@ -130,34 +104,23 @@ def milestones(*, start: dt.date, runs_until: dt.date | None, today: dt.date) ->
     ]
 
 
-def whole_months(start: dt.date, end: dt.date) -> int:
-    """Whole months from ``start`` (day 1) through ``end``; 0: under one month."""
-    months = (end.year - start.year) * 12 + (end.month - start.month) + 1
-    while months > 0 and _month_complete_on(start, months) > end:
-        months -= 1
-    return months
-
-
-def _month_complete_on(start: dt.date, months: int) -> dt.date:
-    """The day ``months`` months from ``start`` run out: the day before the
-    same day of that month, or its last day when it has no such day (民法143条)."""
-    year, month = divmod(start.year * 12 + start.month - 1 + months, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    if start.day > last:
-        return dt.date(year, month + 1, last)
-    return dt.date(year, month + 1, start.day) - dt.timedelta(days=1)
-
-
-def protections(*, employees: str, start: dt.date, runs_until: dt.date | None, today: dt.date) -> set[str]:
-    """The Act's protections for the engagement as far as it is known to run
-    (open-ended: up to today). "Unknown" employees reads as "has employees",
-    and the page says so."""
-    end = runs_until or today
-    return freelance_act.protections(client_has_employees=employees != "no", months=whole_months(start, end))
+def duties(
+    *, employees: str, start: dt.date, runs_until: dt.date | None, today: dt.date
+) -> tuple[list[freelance_act.Duty], list[freelance_act.Duty]]:
+    """The Act's duties for the engagement as far as it is known to run
+    (open-ended: up to today), and, when the member does not know whether
+    the client has employees, the further duties that would then apply."""
+    months = freelance_act.engagement_months(start=start, end=max(runs_until or today, start))
+    has_employees = {"yes": True, "no": False}.get(employees)
+    certain = freelance_act.protections(client_has_employees=bool(has_employees), months=months)
+    extra = set()
+    if has_employees is None:
+        extra = freelance_act.protections(client_has_employees=True, months=months) - certain
+    return freelance_act.duties_for(certain), freelance_act.duties_for(extra)
 
 
 def jp_date(day: dt.date | None) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else "（未入力）"
+    return freelance_act.date_ja(day) if day else "（未入力）"
 
 
 def yen(amount: int | None) -> str:
@@ -262,20 +225,3 @@ def timeline(
         entries.append(TimelineEntry(terms_checked_on, "取引先の発注内容を取引条件チェックで確認"))
     entries += [TimelineEntry(on, f"証拠ファイルを保存：{name}") for on, name in evidence]
     return sorted(entries, key=lambda e: e.on)
-
-
-# The Act's protections (INTERFACES.md codes) in plain words, in the order the page shows them.
-PROTECTION_LABELS = {
-    "terms_in_writing": "取引条件を書面やメールで示してもらう（3条）",
-    "payment_60_days": "受け取った日から60日以内に支払ってもらう（4条）",
-    "prohibited_acts": "報酬の減額や受け取り拒否など7つの禁止行為から守られる（5条）",
-    "ad_accuracy": "募集の情報を正確に示してもらう（12条）",
-    "harassment_measures": "ハラスメントの相談窓口などを整えてもらう（14条）",
-    "childcare_consideration": "育児・介護への配慮を求められる（13条・義務）",
-    "childcare_consideration_effort": "育児・介護への配慮を求められる（13条・努力義務）",
-    "termination_notice": "契約の解除・不更新は30日前までに予告してもらい、理由を聞ける（16条）",
-}
-
-
-def protection_labels(codes: set[str]) -> list[str]:
-    return [label for code, label in PROTECTION_LABELS.items() if code in codes]

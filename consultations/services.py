@@ -12,7 +12,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from consultations import records, terms_checker
+from consultations import freelance_act, records, terms_checker
 from consultations.models import (
     Case,
     ConsultationRequest,
@@ -728,7 +728,7 @@ def engagement_facts(record: EngagementRecord, *, today: dt.date) -> dict:
     pay = engagement_payment(record, today=today)
     milestone_list = records.milestones(start=record.start_on, runs_until=record.runs_until, today=today)
     evidence = list(record.evidence.all())
-    codes = records.protections(
+    certain, if_employees = records.duties(
         employees=record.client_has_employees,
         start=record.start_on,
         runs_until=record.runs_until,
@@ -738,7 +738,9 @@ def engagement_facts(record: EngagementRecord, *, today: dt.date) -> dict:
         "record": record,
         "pay": pay,
         "milestones": milestone_list,
-        "protections": records.protection_labels(codes),
+        "duties": certain,
+        "duties_if_employees": if_employees,
+        "routes": [*freelance_act.COMPLAINT_ROUTES, freelance_act.ROUTE_TROUBLE_110],
         "evidence": evidence,
         "terms_rows": records.terms_rows(record.terms_check),
         "terms_warnings": (record.terms_check or {}).get("warnings", []),

@@ -9,26 +9,6 @@ from consultations import freelance_act, records
 D = dt.date
 
 
-@pytest.mark.parametrize(
-    ("start", "end", "months"),
-    [
-        (D(2026, 1, 1), D(2026, 1, 30), 0),
-        (D(2026, 1, 1), D(2026, 1, 31), 1),
-        (D(2026, 1, 15), D(2026, 2, 13), 0),
-        (D(2026, 1, 15), D(2026, 2, 14), 1),
-        (D(2026, 1, 31), D(2026, 2, 27), 0),
-        (D(2026, 1, 31), D(2026, 2, 28), 1),  # no 31st in February: its last day
-        (D(2024, 1, 31), D(2024, 2, 29), 1),  # leap year
-        (D(2026, 4, 1), D(2026, 9, 29), 5),
-        (D(2026, 4, 1), D(2026, 9, 30), 6),
-        (D(2025, 11, 1), D(2026, 10, 31), 12),
-        (D(2026, 5, 1), D(2026, 4, 30), 0),
-    ],
-)
-def test_whole_months(start, end, months):
-    assert records.whole_months(start, end) == months
-
-
 def pay(**kwargs):
     values = {
         "employees": "yes",
@@ -48,7 +28,8 @@ def test_lawful_due_date_comes_from_freelance_act():
     assert result.agreed_too_late
     assert result.basis == "law"
     assert not result.overdue
-    assert result.steps[-1] == f"法律上の支払期日は {records.jp_date(expected)} です。"
+    explained = freelance_act.payment_deadline_explained(received=D(2026, 4, 1), agreed=D(2026, 7, 31))
+    assert result.steps == (*explained.steps, *explained.notes)
 
 
 def test_overdue_counts_days_after_the_due_date():
@@ -81,19 +62,28 @@ def test_client_without_employees_uses_only_the_agreed_date():
     assert pay(delivered=None).due is None
 
 
-def test_protections_follow_the_engagement_length():
-    short = records.protections(
-        employees="yes", start=D(2026, 4, 1), runs_until=D(2026, 4, 20), today=D(2026, 4, 2)
+def codes(duties):
+    return {d.code for d in duties}
+
+
+@pytest.mark.parametrize(
+    ("employees", "runs_until", "today", "has", "months", "extra"),
+    [
+        ("yes", D(2026, 4, 20), D(2026, 4, 2), True, 0, False),
+        ("yes", D(2027, 3, 31), D(2026, 4, 2), True, 12, False),
+        ("no", None, D(2027, 4, 1), False, 12, False),  # open-ended: counted up to today
+        ("unknown", D(2026, 10, 31), D(2026, 4, 2), False, 7, True),
+        ("yes", None, D(2026, 3, 1), True, 0, False),  # starts in the future
+    ],
+)
+def test_duties_follow_the_engagement_length(employees, runs_until, today, has, months, extra):
+    certain, if_employees = records.duties(
+        employees=employees, start=D(2026, 4, 1), runs_until=runs_until, today=today
     )
-    long = records.protections(
-        employees="yes", start=D(2026, 4, 1), runs_until=D(2027, 3, 31), today=D(2026, 4, 2)
-    )
-    assert short == freelance_act.protections(client_has_employees=True, months=0)
-    assert long == freelance_act.protections(client_has_employees=True, months=12)
-    assert records.protections(employees="no", start=D(2026, 4, 1), runs_until=None, today=D(2027, 4, 1)) == (
-        freelance_act.protections(client_has_employees=False, months=12)
-    )
-    assert all(label for label in records.protection_labels(long))
+    assert codes(certain) == freelance_act.protections(client_has_employees=has, months=months)
+    expected_extra = freelance_act.protections(client_has_employees=True, months=months) - codes(certain)
+    assert codes(if_employees) == (expected_extra if extra else set())
+    assert not extra or if_employees
 
 
 def test_milestones_explain_each_code():

@@ -1,54 +1,11 @@
-"""TEMPORARY stand-ins for consultations.freelance_act and terms_checker until
-fa-law / fa-checker land on main. Loaded only with `-p tests.consultations.test_records_fake`.
+"""TEMPORARY stand-in for consultations.terms_checker until fa-checker lands
+on main. Loaded only with `-p tests.consultations.test_records_fake`.
 Delete this file once main has the real modules."""
 
-import datetime as dt
 import sys
 import types
 from dataclasses import dataclass, field
 from importlib import util
-
-if util.find_spec("consultations.freelance_act") is None:
-    law = types.ModuleType("consultations.freelance_act")
-
-    @dataclass(frozen=True)
-    class Milestone:
-        code: str
-        on: dt.date
-        label: str
-
-    def payment_deadline(*, received, agreed=None, original_due=None):
-        limit = original_due + dt.timedelta(days=29) if original_due else received + dt.timedelta(days=59)
-        return limit if agreed is None or agreed > limit else agreed
-
-    def protections(*, client_has_employees, months):
-        out = {"terms_in_writing"}
-        if client_has_employees:
-            out |= {"payment_60_days", "ad_accuracy", "harassment_measures"}
-            if months >= 1:
-                out.add("prohibited_acts")
-            if months >= 6:
-                out |= {"termination_notice", "childcare_consideration"}
-            else:
-                out.add("childcare_consideration_effort")
-        return out
-
-    def engagement_milestones(*, start, end):
-        def add(d, m):
-            y, mo = divmod(d.year * 12 + d.month - 1 + m, 12)
-            return dt.date(y, mo + 1, min(d.day, 28))
-
-        out = [Milestone("prohibited_acts", add(start, 1) - dt.timedelta(days=1), "1か月")]
-        six = add(start, 6) - dt.timedelta(days=1)
-        if end is None or end >= six:
-            out.append(Milestone("six_months", six, "6か月"))
-            if end is not None:
-                out.append(Milestone("notice_by", end - dt.timedelta(days=30), "予告期限"))
-        return sorted(out, key=lambda m: m.on)
-
-    law.Milestone, law.payment_deadline = Milestone, payment_deadline
-    law.protections, law.engagement_milestones = protections, engagement_milestones
-    sys.modules["consultations.freelance_act"] = law
 
 if util.find_spec("consultations.terms_checker") is None:
     checker = types.ModuleType("consultations.terms_checker")

@@ -165,7 +165,7 @@ def test_summary_pdf_holds_timeline_terms_evidence_and_due_date(member_client, r
         "取引条件のチェック",
         "証拠ファイルの一覧",
         "order.pdf",
-        f"法律上の支払期日は{due.year}年{due.month}月{due.day}日です",
+        f"法律上の支払期日：{due.year}年{due.month}月{due.day}日",
         "山田太郎",
     ]:
         assert expected in text, expected
