@@ -1,5 +1,6 @@
 from django import forms
 
+from consultations import terms_checker
 from consultations.models import ConsultationRequest, EngagementRecord, LawyerReferral
 from kyosai.forms import UploadField
 
@@ -228,9 +229,7 @@ class TermsTextForm(forms.Form):
     )
 
     def clean_text(self):
-        text = self.cleaned_data["text"].strip()
-        if len(text) > 20000:
-            raise forms.ValidationError(
-                "20,000文字以内にしてください。長いときは、条件が書かれた部分だけで大丈夫です。"
-            )
-        return text
+        try:
+            return terms_checker.validate_text(self.cleaned_data["text"]).strip()
+        except terms_checker.TermsInputError as exc:
+            raise forms.ValidationError(str(exc)) from None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from consultations import freelance_act
+from consultations import freelance_act, terms_checker
 
 # What each milestone means for the member, in plain words (FACTS.md §1, 5条・13条・16条).
 MILESTONE_EXPLANATIONS = {
@@ -160,32 +160,40 @@ def consultation_text(
     return "\n".join(lines)
 
 
-# The items the Act requires in writing (INTERFACES.md, check_terms), as the member reads them.
-TERM_LABELS = {
-    "parties": "発注者と受注者の名前",
-    "commissioned_on": "業務を委託した日",
-    "work": "仕事の内容",
-    "delivery": "納期（受け取る日・期間）",
-    "place": "納品・作業の場所",
-    "fee": "報酬の額（計算方法）",
-    "payment_due": "支払期日",
-    "inspection": "検査を終える日",
+TERM_STATUS_LABELS = {
+    terms_checker.STATED: "明示あり",
+    terms_checker.MISSING: "見当たりません",
+    terms_checker.NOT_NEEDED: "検査なし",
 }
-TERM_STATUS_LABELS = {"stated": "明示あり", "missing": "見当たりません", "not_needed": "検査なし"}
 
 
-def terms_rows(check: dict | None) -> list[tuple[str, str, str]]:
-    """(label, status code, status label) for a stored checker result."""
+@dataclass(frozen=True)
+class TermRow:
+    label: str
+    status: str
+    status_label: str
+    explanation: str  # why the item matters, shown when it is missing
+
+
+def terms_rows(check: dict | None) -> list[TermRow]:
+    """The rows of a stored checker result (``TermsReport.as_dict()``)."""
     if not check:
         return []
     return [
-        (TERM_LABELS.get(code, code), status, TERM_STATUS_LABELS.get(status, status))
+        TermRow(
+            label=terms_checker.LABELS_JA.get(code, code),
+            status=status,
+            status_label=TERM_STATUS_LABELS.get(status, status),
+            explanation=terms_checker.EXPLANATIONS_JA.get(code, "")
+            if status == terms_checker.MISSING
+            else "",
+        )
         for code, status in check.get("items", {}).items()
     ]
 
 
 def missing_terms(check: dict | None) -> list[str]:
-    return [label for label, status, _ in terms_rows(check) if status == "missing"]
+    return [row.label for row in terms_rows(check) if row.status == terms_checker.MISSING]
 
 
 @dataclass(frozen=True)

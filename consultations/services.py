@@ -531,13 +531,14 @@ def engagement_mark_paid(*, record: EngagementRecord, paid_on: dt.date, now: dt.
 def engagement_save_terms_check(*, record: EngagementRecord, text: str, now: dt.datetime) -> EngagementRecord:
     """Store the client's message and the checker's result, chosen by the member.
     The result is computed here from the stored text, so the two always match."""
-    text = text.strip()
-    if not text:
-        raise ValidationError({"text": "取引先から届いた文面を貼り付けてください。"})
+    try:
+        text = terms_checker.validate_text(text).strip()
+    except terms_checker.TermsInputError as exc:
+        raise ValidationError({"text": str(exc)}) from None
     with transaction.atomic():
         record = EngagementRecord.objects.select_for_update().get(pk=record.pk)
         record.client_message = text
-        record.terms_check = terms_checker.check_terms(text).as_dict()
+        record.terms_check = terms_checker.check_terms(text, today=timezone.localdate(now)).as_dict()
         record.terms_checked_at = record.updated_at = now
         record.full_clean()
         record.save(update_fields=["client_message", "terms_check", "terms_checked_at", "updated_at"])

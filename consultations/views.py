@@ -247,7 +247,7 @@ def record_terms(request, pk: int):
             services.engagement_save_terms_check(record=record, text=text, now=timezone.now())
             messages.success(request, "取引先の文面とチェックの結果を、この記録に保存しました。")
             return redirect(record)
-        report = terms_checker.check_terms(text)
+        report = terms_checker.check_terms(text, today=timezone.localdate())
         context["rows"] = records.terms_rows(report.as_dict())
         context["warnings"] = report.as_dict()["warnings"]
         context["draft"] = terms_checker.draft_request(

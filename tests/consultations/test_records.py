@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from consultations import freelance_act, records
+from consultations import freelance_act, records, terms_checker
 
 D = dt.date
 
@@ -125,10 +125,12 @@ def test_timeline_is_in_date_order_and_consultation_text_names_the_facts():
 
 def test_terms_rows_label_every_code():
     check = {"items": {"fee": "stated", "payment_due": "missing", "inspection": "not_needed"}, "warnings": []}
-    assert records.terms_rows(check) == [
-        ("報酬の額（計算方法）", "stated", "明示あり"),
-        ("支払期日", "missing", "見当たりません"),
-        ("検査を終える日", "not_needed", "検査なし"),
+    rows = records.terms_rows(check)
+    assert [(r.label, r.status_label) for r in rows] == [
+        (terms_checker.LABELS_JA["fee"], "明示あり"),
+        (terms_checker.LABELS_JA["payment_due"], "見当たりません"),
+        (terms_checker.LABELS_JA["inspection"], "検査なし"),
     ]
-    assert records.missing_terms(check) == ["支払期日"]
+    assert rows[1].explanation == terms_checker.EXPLANATIONS_JA["payment_due"] and rows[0].explanation == ""
+    assert records.missing_terms(check) == [terms_checker.LABELS_JA["payment_due"]]
     assert records.terms_rows(None) == []
