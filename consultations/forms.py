@@ -194,14 +194,16 @@ class PaidForm(forms.Form):
         error_messages={"required": "支払われた日を入力してください。", **DATE_ERRORS},
     )
 
-    def __init__(self, *args, today, **kwargs):
+    def __init__(self, *args, today, start_on, **kwargs):
         super().__init__(*args, **kwargs)
-        self.today = today
+        self.today, self.start_on = today, start_on
 
     def clean_paid_on(self):
         day = self.cleaned_data["paid_on"]
         if day > self.today:
             raise forms.ValidationError("まだ来ていない日は選べません。支払われた日を入力してください。")
+        if day < self.start_on:
+            raise forms.ValidationError("支払われた日は、取引の開始日と同じか後の日付にしてください。")
         return day
 
 

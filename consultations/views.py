@@ -158,7 +158,7 @@ def get_record_for_member(request, pk: int) -> EngagementRecord:
 def _record_page(request, record, *, paid_form=None, evidence_form=None, status=200):
     context = services.engagement_facts(record, today=timezone.localdate())
     context["paid_form"] = paid_form or PaidForm(
-        today=context["today"], initial={"paid_on": context["today"]}
+        today=context["today"], start_on=record.start_on, initial={"paid_on": context["today"]}
     )
     context["evidence_form"] = evidence_form or EvidenceForm()
     return render(request, "consultations/records/detail.html", context, status=status)
@@ -225,7 +225,7 @@ def record_delete(request, pk: int):
 @require_POST
 def record_paid(request, pk: int):
     record = get_record_for_member(request, pk)
-    form = PaidForm(request.POST, today=timezone.localdate())
+    form = PaidForm(request.POST, today=timezone.localdate(), start_on=record.start_on)
     if not form.is_valid():
         return _record_page(request, record, paid_form=form, status=400)
     services.engagement_mark_paid(record=record, paid_on=form.cleaned_data["paid_on"], now=timezone.now())

@@ -88,13 +88,17 @@ def test_edit_and_mark_paid(member_client, record):
     assert (record.client_name, record.paid_on) == ("新しい名前", TODAY)
 
 
-def test_future_paid_date_is_refused(member_client, record):
+@pytest.mark.parametrize(
+    ("days", "message"),
+    [(3, "まだ来ていない日は選べません"), (-101, "取引の開始日と同じか後の日付")],
+)
+def test_bad_paid_date_is_refused(member_client, record, days, message):
     response = member_client.post(
         reverse("consultations:record-paid", args=[record.pk]),
-        {"paid_on": (TODAY + dt.timedelta(days=3)).isoformat()},
+        {"paid_on": (TODAY + dt.timedelta(days=days)).isoformat()},
     )
     assert response.status_code == 400
-    assert "まだ来ていない日は選べません" in response.content.decode()
+    assert message in response.content.decode()
     record.refresh_from_db()
     assert record.paid_on is None
 
