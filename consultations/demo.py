@@ -163,8 +163,9 @@ def _one_page_pdf(line: str) -> bytes:
 
 
 def _demo_engagement(now: dt.datetime) -> None:
-    """A 取引記録 for さくら: delivered 75 days ago, unpaid (so past the lawful
-    due date), with the client's message checked and one evidence file."""
+    """A 取引記録 for さくら: delivered 75 days ago with payment agreed for
+    today, unpaid, so the lawful due date (day 60) has passed; the client's
+    message checked and one evidence file."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from consultations.models import EngagementRecord
@@ -184,6 +185,8 @@ def _demo_engagement(now: dt.datetime) -> None:
             "fee": 75000,
             "fee_note": "1点15,000円（税込み）",
             "delivered_on": today - dt.timedelta(days=75),
+            # 「翌々月払い」: later than the Act allows, so its 60th day applies.
+            "agreed_due_on": today,
         },
     )
     services.engagement_save_terms_check(record=record, text=DEMO_CLIENT_MESSAGE, now=now)
