@@ -42,4 +42,18 @@ def test_phone_member_records_engagement_and_downloads_pdf(live_server, phone_pa
     data = open(info.value.path(), "rb").read()
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).replace(" ", "")
     assert "株式会社モバイル" in text and f"{due.year}年{due.month}月{due.day}日" in text
+
+    # The client's message: checked first (nothing stored), then saved by choice.
+    page.get_by_role("link", name="取引先の文面をチェックする").click()
+    page.get_by_label("取引先から届いた文面").fill(
+        "山田様\nアプリ画面のイラスト3点をお願いします。報酬は45,000円です。お支払いは請求書の受領後に。"
+    )
+    page.get_by_role("button", name="チェックする").click()
+    page.get_by_role("heading", name="チェックの結果").wait_for()
+    assert "見当たりません" in page.locator("main").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.screenshot(path="/tmp/fa-records/phone-terms.png", full_page=True)
+    page.get_by_role("button", name="この文面と結果を記録に保存する").click()
+    page.wait_for_url("**/consultations/records/*/")
+    assert "保存しました" in page.locator(".messages").inner_text()
     assert page.js_errors == []
