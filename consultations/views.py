@@ -164,18 +164,25 @@ def _record_page(request, record, *, paid_form=None, evidence_form=None, status=
     return render(request, "consultations/records/detail.html", context, status=status)
 
 
+def _record_rows(user, limit: int | None = None) -> list:
+    """(record, payment) pairs, newest engagement first; computed, not queried per row."""
+    today = timezone.localdate()
+    return [
+        (r, services.engagement_payment(r, today=today))
+        for r in EngagementRecord.objects.filter(owner=user)[:limit]
+    ]
+
+
 def records_mypage_context(user) -> dict | None:
     if not has_tier(user, Tier.MEMBER):
         return None
-    today = timezone.localdate()
-    records = list(EngagementRecord.objects.filter(owner=user)[:20])
-    return {"rows": [(r, services.engagement_payment(r, today=today)) for r in records]}
+    return {"rows": _record_rows(user, limit=5)}
 
 
 @member_required
 @never_cache
 def record_list(request):
-    return render(request, "consultations/records/list.html", records_mypage_context(request.user))
+    return render(request, "consultations/records/list.html", {"rows": _record_rows(request.user)})
 
 
 @member_required
