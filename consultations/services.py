@@ -467,11 +467,14 @@ ENGAGEMENT_FIELDS = [
 UPLOAD_EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 
 
-def _engagement_event(*, record: EngagementRecord, action: str, note: str = "", now: dt.datetime) -> None:
+def _engagement_event(
+    *, record: EngagementRecord, action: str, note: str = "", now: dt.datetime, by_owner: bool = True
+) -> None:
+    """Only the owner changes a record; the system (reminders) acts with no actor."""
     EngagementEvent.objects.create(
         owner_id=record.owner_id,
         record=record,
-        actor_id=record.owner_id,
+        actor_id=record.owner_id if by_owner else None,
         action=action,
         note=note,
         created_at=now,
@@ -673,6 +676,7 @@ def engagement_reminders_send(*, now: dt.datetime) -> int:
                     action=EngagementEvent.Action.REMINDED,
                     note=f"{kind} {on.isoformat()}",
                     now=now,
+                    by_owner=False,
                 )
                 enqueue_templated_email(
                     template=f"engagement-{kind}",
