@@ -1082,3 +1082,36 @@ def draft_request(report: TermsReport, *, client_name: str = "", sender_name: st
     if sender:
         lines.append(sender)
     return "\n".join(lines)
+
+
+# --- Highlighting -------------------------------------------------------------------
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    code: str = ""  # the item this passage was found for; "" for plain text
+    label_ja: str = ""
+
+
+def highlight_segments(report: TermsReport) -> list[Segment]:
+    """The text cut into plain parts and the passages found for each item (the
+    first item wins where two overlap), for a page to mark up safely."""
+    text = report.text
+    spans = sorted(
+        (b, e, code)
+        for code, item in report.items.items()
+        if item.status == STATED
+        for b, e in item.spans
+        if e > b
+    )
+    out: list[Segment] = []
+    cursor = 0
+    for b, e, code in spans:
+        if b < cursor:
+            continue
+        if b > cursor:
+            out.append(Segment(text[cursor:b]))
+        out.append(Segment(text[b:e], code, LABELS_JA[code]))
+        cursor = e
+    if cursor < len(text):
+        out.append(Segment(text[cursor:]))
+    return out
