@@ -50,6 +50,18 @@ LABELS_JA = {
     "inspection": "検査完了日",
 }
 
+# For tags beside a highlighted passage
+SHORT_LABELS_JA = {
+    "parties": "名称",
+    "commissioned_on": "委託日",
+    "work": "内容",
+    "delivery": "納期",
+    "place": "場所",
+    "fee": "報酬",
+    "payment_due": "支払期日",
+    "inspection": "検査完了日",
+}
+
 EXPLANATIONS_JA = {
     "parties": "発注する事業者の名称（会社名・屋号・氏名）と、あなたの名前の両方が必要です。",
     "commissioned_on": "いつ業務を委託したか（発注日・依頼日）の日付が必要です。",
@@ -1110,7 +1122,7 @@ def highlight_segments(report: TermsReport) -> list[Segment]:
             continue
         if b > cursor:
             out.append(Segment(text[cursor:b]))
-        out.append(Segment(text[b:e], code, LABELS_JA[code]))
+        out.append(Segment(text[b:e], code, SHORT_LABELS_JA[code]))
         cursor = e
     if cursor < len(text):
         out.append(Segment(text[cursor:]))
