@@ -1,6 +1,8 @@
 from django import forms
 
+from consultations import terms_checker
 from consultations.models import ConsultationRequest, LawyerReferral
+from kyosai.forms import UploadField
 
 
 class ConsultationRequestForm(forms.ModelForm):
@@ -87,3 +89,53 @@ class LawyerReferralForm(forms.ModelForm):
         if len(text) > 4000:
             raise forms.ValidationError("4,000文字以内で書いてください。")
         return text
+
+
+class TermsCheckForm(forms.Form):
+    """取引条件チェッカー: pasted text or a PDF. Nothing here is saved."""
+
+    text = forms.CharField(
+        label="発注者から届いた文章",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 10, "autocomplete": "off", "spellcheck": "false"}),
+        help_text="発注書・メール・チャットの文章をそのまま貼り付けてください（50,000文字まで）。",
+    )
+    pdf = UploadField(
+        label="またはPDFを選ぶ",
+        required=False,
+        help_text="文字の入ったPDF（5MBまで）。スキャンした画像のPDFは読めません。",
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+    client_name = forms.CharField(
+        label="依頼文の宛名",
+        required=False,
+        max_length=60,
+        help_text="例：株式会社〇〇 ご担当者。空欄なら「ご担当者様」にします。",
+    )
+    sender_name = forms.CharField(label="あなたの名前", required=False, max_length=60)
+
+    def clean_pdf(self):
+        upload = self.cleaned_data.get("pdf")
+        if not upload:
+            return None
+        if upload.sniffed_type != "application/pdf":
+            raise forms.ValidationError(
+                "画像からは文字を読み取れません。文字をコピーして貼り付けるか、文字の入ったPDFを選んでください。"
+            )
+        try:
+            return terms_checker.pdf_text(upload.read())
+        except terms_checker.TermsInputError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        pdf_text = data.get("pdf")
+        text = pdf_text if pdf_text else data.get("text", "")
+        try:
+            data["checked_text"] = terms_checker.validate_text(text)
+        except terms_checker.TermsInputError as exc:
+            self.add_error("pdf" if pdf_text else "text", str(exc))
+        return data

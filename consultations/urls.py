@@ -15,4 +15,5 @@ urlpatterns = [
     path("ask/email/thanks/", views.request_done, name="request-done"),
     path("ask/lawyer/", views.lawyer_referral_create, name="lawyer-referral-create"),
     path("links/", views.link_list, name="link-list"),
+    path("freelance/check/", views.terms_check, name="terms-check"),
 ]
