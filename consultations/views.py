@@ -3,9 +3,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from consultations import listing, pages, services
+from consultations import freelance_pages, listing, pages, services
 from consultations.filters import CaseFilter
-from consultations.forms import ConsultationRequestForm, LawyerReferralForm
+from consultations.forms import (
+    ConsultationRequestForm,
+    LawyerReferralForm,
+    PaymentDeadlineForm,
+    WhereToGoForm,
+)
 from consultations.models import (
     AnswerEntry,
     Case,
@@ -135,3 +140,36 @@ def link_list(request):
         sorted(links, key=lambda link: UsefulLink.Category.values.index(link.category)), "category"
     )
     return render(request, "consultations/link_list.html", {"groups": groups})
+
+
+# --- Freelance Act tools: public, GET only, nothing stored -------------------
+
+
+@require_http_methods(["GET", "HEAD"])
+def freelance_guide(request):
+    return render(request, "consultations/freelance/guide.html", freelance_pages.guide_context())
+
+
+@require_http_methods(["GET", "HEAD"])
+def freelance_deadline(request):
+    today = timezone.localdate()
+    form = PaymentDeadlineForm(request.GET or None, today=today)
+    result = None
+    if form.is_bound and form.is_valid():
+        result = freelance_pages.deadline_result(form.cleaned_data, today=today)
+    return render(
+        request,
+        "consultations/freelance/deadline.html",
+        {"form": form, "result": result, "today": today, **freelance_pages.deadline_context()},
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+def freelance_where(request):
+    form = WhereToGoForm(request.GET or None)
+    advice = form.advice() if form.is_bound and form.is_valid() else None
+    return render(
+        request,
+        "consultations/freelance/where.html",
+        {"form": form, "advice": advice, **freelance_pages.route_context()},
+    )
