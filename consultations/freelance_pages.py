@@ -120,6 +120,8 @@ def deadline_context() -> dict:
         "official_payment_summary": fa.OFFICIAL_PAYMENT_SUMMARY,
         "term_urls": term_urls(),
         **route_context(),
+        # Payment is a 4条 matter: only the 3–5条 offices take it.
+        "complaint_routes": (fa.ROUTE_JFTC, fa.ROUTE_SME),
     }
 
 

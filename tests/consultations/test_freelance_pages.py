@@ -279,3 +279,31 @@ def test_glossary_terms_about_the_act_link_the_tools(client):
     other = GlossaryTermFactory(term="確定申告", reading="かくていしんこく", definition="所得税の申告です。")
     assert GUIDE in client.get(act.get_absolute_url()).content.decode()
     assert GUIDE not in client.get(other.get_absolute_url()).content.decode()
+
+
+# --- Browser -----------------------------------------------------------------------
+@pytest.mark.browser
+def test_phone_visitor_computes_a_passed_due_date_and_copies_the_reminder(
+    transactional_db, live_server, phone_page
+):
+    page = phone_page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    received = timezone.localdate() - dt.timedelta(days=90)
+    page.goto(live_server.url + reverse("consultations:ask"))
+    page.get_by_role("link", name="支払期日の計算").first.click()
+    page.get_by_label("受領日（納品した日・サービスを提供した日）").fill(iso(received))
+    page.get_by_label("約束した支払期日").fill(iso(received + dt.timedelta(days=75)))
+    page.get_by_role("button", name="支払期日を計算する").click()
+
+    due = received + dt.timedelta(days=59)
+    assert f"received={iso(received)}" in page.url  # GET: the result can be bookmarked
+    assert page.locator(".fa-due").inner_text().startswith(fa.date_ja(due))
+    assert "31日過ぎています" in page.locator("#result").inner_text()
+    draft = page.locator("#reminder-draft")
+    assert "お支払いのお願い" in draft.input_value()
+    assert fa.date_ja(due) in draft.input_value()
+    page.get_by_role("button", name="文面をコピー").click()
+    page.get_by_role("button", name="コピーしました").wait_for()
+    assert "お支払いのお願い" in page.evaluate("navigator.clipboard.readText()")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert not page.js_errors
