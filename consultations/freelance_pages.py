@@ -107,6 +107,12 @@ def guide_context() -> dict:
         "scope_source": fa.ROUTE_LABOUR_STANDARDS.source,
         "definition_source": "https://1ch-law-corporate-legal.com/archives/240",
         "one_month_source": fa.SRC_ONE_MONTH,
+        "terms_items": fa.TERMS_ITEMS,
+        "terms_items_source": fa.TERMS_ITEMS_SOURCE,
+        "redelegation_items": fa.REDELEGATION_ITEMS,
+        "redelegation_items_source": fa.REDELEGATION_ITEMS_SOURCE,
+        "terms_writing_source": fa.TERMS_WRITING_SOURCE,
+        "terms_open_source": fa.TERMS_OPEN_SOURCE,
         "term_urls": term_urls(),
         **route_context(),
     }

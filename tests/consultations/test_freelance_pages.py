@@ -45,6 +45,8 @@ def test_guide_shows_duties_sources_and_official_routes(client, django_assert_ma
             assert source.replace("&", "&amp;") in html
     for route in fa.COMPLAINT_ROUTES:
         assert route.url in html
+    for item in (*fa.TERMS_ITEMS, *fa.REDELEGATION_ITEMS):
+        assert item in html
     assert "2024年11月1日" in html and "2026年1月1日" in html  # in force; 取適法
     assert "6条3項" in html  # retaliation ban
     assert "労働基準監督署" in html and "取適法" in html
