@@ -153,7 +153,8 @@ def freelance_guide(request):
 @require_http_methods(["GET", "HEAD"])
 def freelance_deadline(request):
     today = timezone.localdate()
-    form = PaymentDeadlineForm(request.GET or None, today=today)
+    # Bound only once asked: a bare visit (or a tracking parameter) shows no errors.
+    form = PaymentDeadlineForm(request.GET if "received" in request.GET else None, today=today)
     result = None
     if form.is_bound and form.is_valid():
         result = freelance_pages.deadline_result(form.cleaned_data, today=today)
@@ -166,7 +167,8 @@ def freelance_deadline(request):
 
 @require_http_methods(["GET", "HEAD"])
 def freelance_where(request):
-    form = WhereToGoForm(request.GET or None)
+    asked = {"employees", "length"} & set(request.GET)
+    form = WhereToGoForm(request.GET if asked else None)
     advice = form.advice() if form.is_bound and form.is_valid() else None
     return render(
         request,

@@ -181,6 +181,12 @@ def test_deadline_before_the_act_says_it_does_not_apply(client):
     assert "それより前に結んだ契約には適用されません" in response.content.decode()
 
 
+def test_deadline_ignores_unrelated_parameters(client):
+    response = client.get(DEADLINE, {"utm_source": "line"})
+    assert not response.context["form"].is_bound
+    assert "errorlist" not in response.content.decode()
+
+
 def test_deadline_is_get_only(client):
     assert client.post(DEADLINE, {"received": "2026-04-01"}).status_code == 405
 
