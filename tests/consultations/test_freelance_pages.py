@@ -315,3 +315,15 @@ def test_phone_visitor_computes_a_passed_due_date_and_copies_the_reminder(
     assert "お支払いのお願い" in page.evaluate("navigator.clipboard.readText()")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert not page.js_errors
+
+
+def test_demo_glossary_holds_every_term_the_pages_link():
+    import json
+
+    from consultations import freelance_pages
+    from consultations.demo import DEMO_DIR
+
+    terms = {
+        json.loads(line)["term"] for line in (DEMO_DIR / "glossary.jsonl").read_text("utf-8").splitlines()
+    }
+    assert set(freelance_pages.GLOSSARY_KEYS.values()) <= terms
