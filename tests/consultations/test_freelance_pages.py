@@ -165,7 +165,8 @@ def test_deadline_bad_input_gets_a_clear_error_and_no_result(client, params, fie
     assert response.context["result"] is None
     errors = response.context["form"].errors[field]
     assert any(message in e for e in errors)
-    assert message in response.content.decode()
+    html = response.content.decode()
+    assert html.index(f'id="id_{field}"') < html.index(message)  # the error sits under its field
     assert row_counts() == before
 
 
