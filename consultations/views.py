@@ -5,9 +5,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from consultations import listing, pages, services, terms_checker
+from consultations import freelance_pages, listing, pages, services, terms_checker
 from consultations.filters import CaseFilter
-from consultations.forms import ConsultationRequestForm, LawyerReferralForm, TermsCheckForm
+from consultations.forms import (
+    ConsultationRequestForm,
+    LawyerReferralForm,
+    PaymentDeadlineForm,
+    TermsCheckForm,
+    WhereToGoForm,
+)
 from consultations.models import (
     AnswerEntry,
     Case,
@@ -160,3 +166,38 @@ def terms_check(request):
             ),
         }
     return render(request, "consultations/freelance/terms_check.html", context)
+
+
+# --- Freelance Act tools: public, GET only, nothing stored -------------------
+
+
+@require_http_methods(["GET", "HEAD"])
+def freelance_guide(request):
+    return render(request, "consultations/freelance/guide.html", freelance_pages.guide_context())
+
+
+@require_http_methods(["GET", "HEAD"])
+def freelance_deadline(request):
+    today = timezone.localdate()
+    # Bound only once asked: a bare visit (or a tracking parameter) shows no errors.
+    form = PaymentDeadlineForm(request.GET if "received" in request.GET else None, today=today)
+    result = None
+    if form.is_bound and form.is_valid():
+        result = freelance_pages.deadline_result(form.cleaned_data, today=today)
+    return render(
+        request,
+        "consultations/freelance/deadline.html",
+        {"form": form, "result": result, "today": today, **freelance_pages.deadline_context()},
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+def freelance_where(request):
+    asked = {"employees", "length"} & set(request.GET)
+    form = WhereToGoForm(request.GET if asked else None)
+    advice = form.advice() if form.is_bound and form.is_valid() else None
+    return render(
+        request,
+        "consultations/freelance/where.html",
+        {"form": form, "advice": advice, **freelance_pages.route_context()},
+    )
