@@ -365,7 +365,10 @@ class ClaimKindForm(forms.Form):
         from django.utils.html import format_html
 
         self.fields["kind"].choices = [
-            (k.code, format_html('{}<br><span class="small">{}</span>', k.label, k.hint) if k.hint else k.label)
+            (
+                k.code,
+                format_html('{}<br><span class="small">{}</span>', k.label, k.hint) if k.hint else k.label,
+            )
             for k in kinds
         ]
 

@@ -1168,8 +1168,10 @@ def _locked_claim(claim: Claim) -> Claim:
 def claim_transition(*, claim: Claim, to: str, actor, reason: str = "", now: dt.datetime) -> Claim:
     """Staff move a claim: 書類確認, 審査, 書類の追加をお願い (what and why) or
     お支払いの対象外 (why). Payment has its own services below."""
-    if to in (Claim.Status.PAYMENT, Claim.Status.COMPLETED, Claim.Status.RECEIVED):
+    if to in (Claim.Status.PAYMENT, Claim.Status.COMPLETED):
         raise ValidationError("お支払いは「お支払い額を決める」「お支払いを記録する」から進めてください。")
+    if to == Claim.Status.RECEIVED:
+        raise ValidationError("「受付」には、請求した方が送信したときにだけ進みます。")
     with transaction.atomic():
         claim = _locked_claim(claim)
         if to == Claim.Status.REVIEW and claim.needs_claimant_check:
