@@ -445,6 +445,11 @@ from kyosai.models import Claim, ClaimDocument  # noqa: E402
 CLAIM_STEPS = [("kind", "種類"), ("details", "内容"), ("documents", "書類"), ("confirm", "確認・送信")]
 
 
+def _posted(request):
+    """The POST data on a POST (even an empty one, which must show its errors)."""
+    return request.POST if request.method == "POST" else None
+
+
 def get_claim_for_viewer(request, pk: int) -> Claim:
     """The claim if the person is its member, its filer or 共済担当; else 404."""
     claims = Claim.objects.select_related("member", "filed_by", "policy")
@@ -500,7 +505,7 @@ def claim_new(request):
 
 @login_required
 def claim_family(request):
-    form = FamilyClaimForm(request.POST or None)
+    form = FamilyClaimForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -527,7 +532,7 @@ def claim_kind(request, pk: int):
     kinds = services.claim_kinds_offered(
         member=claim.member, family=claim.is_family, today=timezone.localdate()
     )
-    form = ClaimKindForm(request.POST or None, kinds=kinds, initial={"kind": claim.kind})
+    form = ClaimKindForm(_posted(request), kinds=kinds, initial={"kind": claim.kind})
     if request.method == "POST" and form.is_valid():
         try:
             services.claim_set_kind(claim=claim, kind=form.cleaned_data["kind"], now=timezone.now())
@@ -547,7 +552,7 @@ def claim_details(request, pk: int):
     covers = services.claim_covers_on(member=claim.member, day=claim.event_date or timezone.localdate())
     initial = {"event_date": claim.event_date, "description": claim.description, **services.details_of(claim)}
     form = ClaimDetailsForm(
-        request.POST or None, initial=initial, kind=kind, subtypes=claimcalc.subtypes(kind, covers)
+        _posted(request), initial=initial, kind=kind, subtypes=claimcalc.subtypes(kind, covers)
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -586,7 +591,9 @@ def claim_documents(request, pk: int):
 def _attach(request, claim: Claim, *, next_url: str):
     """The upload form; on a valid POST the files are stored and a redirect returned."""
     form = ClaimDocumentsForm(
-        request.POST or None, request.FILES or None, requirements=services.claim_requirements(claim)
+        _posted(request),
+        request.FILES if request.method == "POST" else None,
+        requirements=services.claim_requirements(claim),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -621,7 +628,7 @@ def claim_confirm(request, pk: int):
     claim = get_claim_draft_for_filer(request, pk)
     if claim.event_date is None:
         return redirect("kyosai:claim-details", pk=claim.pk)
-    form = ClaimSubmitForm(request.POST or None, initial={"claim": claim.pk})
+    form = ClaimSubmitForm(_posted(request), initial={"claim": claim.pk})
     if request.method == "POST" and form.is_valid():
         try:
             services.claim_submit(claim_id=form.cleaned_data["claim"], user=request.user, now=timezone.now())
