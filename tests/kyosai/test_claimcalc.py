@@ -68,7 +68,10 @@ def test_each_option_adds_its_kinds():
 def test_hospital_stay_with_basic_cover_only():
     result = cc.compute(kind("hospital_illness"), [CLUB], cc.Details(hospital_days=10))
     assert result.total == 10_000
-    assert result.lines[0].text == "基本共済 病気入院共済金 病気等により入院した場合 日額 1,000円 × 10日 = 10,000円"
+    assert (
+        result.lines[0].text
+        == "基本共済 病気入院共済金 病気等により入院した場合 日額 1,000円 × 10日 = 10,000円"
+    )
 
 
 @pytest.mark.parametrize(
@@ -77,14 +80,18 @@ def test_hospital_stay_with_basic_cover_only():
 )
 def test_hospital_stay_with_option_1_counts_the_basic_cover_once(plan, daily, total):
     """seed 000: option 1's 入院日額 「基本共済の…入院1,000円含む」."""
-    result = cc.compute(kind("hospital_accident"), [CLUB, cover("life", plan=plan)], cc.Details(hospital_days=10))
+    result = cc.compute(
+        kind("hospital_accident"), [CLUB, cover("life", plan=plan)], cc.Details(hospital_days=10)
+    )
     assert [ln.amount for ln in result.lines] == [10_000, (daily - 1000) * 10]
     assert result.total == total
     assert "基本共済の1,000円を含む" in result.lines[1].text
 
 
 def test_medical_hospital_days_are_capped_by_the_table():
-    result = cc.compute(kind("hospital_illness"), [CLUB, cover("medical", daily=5000)], cc.Details(hospital_days=200))
+    result = cc.compute(
+        kind("hospital_illness"), [CLUB, cover("medical", daily=5000)], cc.Details(hospital_days=200)
+    )
     assert [ln.amount for ln in result.lines] == [200_000, 900_000]
     assert "最高180日まで" in result.lines[1].text
 
@@ -100,7 +107,11 @@ def test_death_with_option_1_pays_the_plan_amount():
     [("火災等", 200_000), ("自然災害（風水害等）", 60_000), ("自然災害（地震等）", 20_000)],
 )
 def test_home_disaster_is_a_ceiling_staff_decide(subtype, amount):
-    assert cc.subtypes(kind("home_disaster"), [CLUB]) == ["火災等", "自然災害（風水害等）", "自然災害（地震等）"]
+    assert cc.subtypes(kind("home_disaster"), [CLUB]) == [
+        "火災等",
+        "自然災害（風水害等）",
+        "自然災害（地震等）",
+    ]
     result = cc.compute(kind("home_disaster"), [CLUB], cc.Details(subtype=subtype))
     assert result.total == amount and result.is_maximum
     assert "担当者が被害の程度を確認" in result.notes[0]
@@ -108,7 +119,12 @@ def test_home_disaster_is_a_ceiling_staff_decide(subtype, amount):
 
 @pytest.mark.parametrize(
     ("code", "total"),
-    [("relative_death", 20_000), ("disease_disability", 40_000), ("donor", 10_000), ("severe_disability", 100_000)],
+    [
+        ("relative_death", 20_000),
+        ("disease_disability", 40_000),
+        ("donor", 10_000),
+        ("severe_disability", 100_000),
+    ],
 )
 def test_fixed_amounts_of_the_basic_cover(code, total):
     assert cc.compute(kind(code), [CLUB], cc.Details()).total == total
