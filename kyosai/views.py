@@ -588,13 +588,21 @@ def claim_documents(request, pk: int):
     )
 
 
-def _attach(request, claim: Claim, *, next_url: str):
-    """The upload form; on a valid POST the files are stored and a redirect returned."""
-    form = ClaimDocumentsForm(
+def _documents_form(request, claim: Claim) -> ClaimDocumentsForm:
+    """The upload form, offering first the document still missing (required ones first)."""
+    todo = [i.requirement for i in services.claim_checklist(claim) if i.requirement and not i.done]
+    todo.sort(key=lambda r: not r.required)
+    return ClaimDocumentsForm(
         _posted(request),
         request.FILES if request.method == "POST" else None,
+        initial={"requirement": todo[0].pk if todo else ""},
         requirements=services.claim_requirements(claim),
     )
+
+
+def _attach(request, claim: Claim, *, next_url: str):
+    """The upload form; on a valid POST the files are stored and a redirect returned."""
+    form = _documents_form(request, claim)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.claim_attach(
@@ -652,7 +660,7 @@ def claim_detail(request, pk: int):
         return redirect("kyosai:claim-kind", pk=claim.pk)
     form = None
     if claim.status in claimcalc.ACCEPTS_DOCUMENTS and claim.status != Claim.Status.DRAFT:
-        form = ClaimDocumentsForm(requirements=services.claim_requirements(claim))
+        form = _documents_form(request, claim)
     return render(request, "kyosai/claim_detail.html", _claim_detail_context(claim, form=form))
 
 
