@@ -430,6 +430,7 @@ def mypage_context(user) -> dict | None:
 
 # --- 共済金・保険金の請求 ------------------------------------------------------
 # Kept with the section it serves, so the enrolment code above stays as it was.
+from django.db.models import Q  # noqa: E402
 from django.http import Http404  # noqa: E402
 
 from kyosai import claimcalc  # noqa: E402
@@ -479,7 +480,12 @@ def _claim_step(claim: Claim, step: str, **context) -> dict:
 
 @login_required
 def claim_list(request):
-    claims = Claim.objects.visible_to(request.user).select_related("member", "filed_by")
+    # Drafts only for the person writing them.
+    claims = (
+        Claim.objects.visible_to(request.user)
+        .exclude(Q(status=Claim.Status.DRAFT) & ~Q(filed_by=request.user))
+        .select_related("member", "filed_by")
+    )
     return render(request, "kyosai/claim_list.html", {"claims": claims})
 
 
@@ -656,7 +662,9 @@ def claim_confirm(request, pk: int):
 @login_required
 def claim_detail(request, pk: int):
     claim = get_claim_for_viewer(request, pk)
-    if claim.status == Claim.Status.DRAFT and claim.filed_by_id == request.user.pk:
+    if claim.status == Claim.Status.DRAFT:
+        if claim.filed_by_id != request.user.pk:
+            raise Http404("入力中の請求です。")
         return redirect("kyosai:claim-kind", pk=claim.pk)
     form = None
     if claim.status in claimcalc.ACCEPTS_DOCUMENTS and claim.status != Claim.Status.DRAFT:
@@ -692,7 +700,8 @@ def claim_document_download(request, pk: int):
     document = get_claim_document_for_viewer(request, pk)
     return FileResponse(
         document.file.open("rb"),
-        as_attachment=False,
+        # Photos open in the browser for review; PDFs are downloaded, as enrolment uploads are.
+        as_attachment=document.content_type == "application/pdf",
         filename=document.original_name,
         content_type=document.content_type,
     )
@@ -706,7 +715,7 @@ def rosai_claim_guide(request):
 def mypage_claims_context(user) -> dict | None:
     if not user.is_authenticated:
         return None
-    claims = list(Claim.objects.visible_to(user).exclude(status=Claim.Status.DRAFT, filed_by=user)[:5])
+    claims = list(Claim.objects.visible_to(user).sent()[:5])
     draft = Claim.objects.filter(filed_by=user, status=Claim.Status.DRAFT).first()
     policies = list(Policy.objects.filter(user=user))
     rosai = Enrolment.objects.filter(
