@@ -108,8 +108,8 @@ def _claims(member, staff, *, now) -> None:
         if event_date > today:
             return
         claim = services.claim_start(member=member, filed_by=member, now=now)
-        services.claim_set_kind(claim=claim, kind=kind, now=now)
-        services.claim_set_details(
+        claim = services.claim_set_kind(claim=claim, kind=kind, now=now)
+        claim = services.claim_set_details(
             claim=claim, event_date=event_date, description="（デモ）", now=now, **details
         )
         requirements = services.claim_requirements(claim)
@@ -119,7 +119,7 @@ def _claims(member, staff, *, now) -> None:
             services.claim_attach(
                 claim=claim, uploads=[upload], requirement=requirement, user=member, now=now
             )
-        services.claim_submit(claim_id=claim.pk, user=member, now=now)
+        claim = services.claim_submit(claim_id=claim.pk, user=member, now=now)
         for to in moves:
             if to == "payment":
                 services.claim_confirm_amount(

@@ -917,17 +917,26 @@ def _name_key(name: str) -> str:
     return "".join(name.split())
 
 
-def claim_set_kind(*, claim: Claim, kind: str, now: dt.datetime) -> Claim:
+def _locked_draft(claim: Claim) -> Claim:
+    claim = Claim.objects.select_for_update().select_related("member").get(pk=claim.pk)
     _require_claim_draft(claim)
-    offered = claim_kinds_offered(member=claim.member, family=claim.is_family, today=timezone.localdate(now))
-    if kind not in {k.code for k in offered}:
-        raise ValidationError({"kind": "この種類の請求は、ご加入の共済の保障にありません。"})
-    if claim.kind != kind:
-        claim.kind = kind
-        claim.event_date = None
-        for name in CLAIM_DETAIL_FIELDS:
-            setattr(claim, name, "" if name == "subtype" else None)
-    claim.save()
+    return claim
+
+
+def claim_set_kind(*, claim: Claim, kind: str, now: dt.datetime) -> Claim:
+    with transaction.atomic():
+        claim = _locked_draft(claim)
+        offered = claim_kinds_offered(
+            member=claim.member, family=claim.is_family, today=timezone.localdate(now)
+        )
+        if kind not in {k.code for k in offered}:
+            raise ValidationError({"kind": "この種類の請求は、ご加入の共済の保障にありません。"})
+        if claim.kind != kind:
+            claim.kind = kind
+            claim.event_date = None
+            for name in CLAIM_DETAIL_FIELDS:
+                setattr(claim, name, "" if name == "subtype" else None)
+        claim.save()
     return claim
 
 
@@ -972,21 +981,22 @@ def claim_set_details(
 ) -> Claim:
     """Details of what happened. Refused unless a cover paying for this kind
     was in force on the event date."""
-    _require_claim_draft(claim)
-    kind = claimcalc.KIND_BY_CODE[claim.kind]
-    claim.event_date = event_date
-    claim.description = description
-    for name in CLAIM_DETAIL_FIELDS:
-        value = details.get(name) if name in kind.fields else None
-        setattr(claim, name, value or ("" if name == "subtype" else None))
-    covers = claim_covers_on(member=claim.member, day=event_date)
-    _check_details(claim, covers, timezone.localdate(now))
-    _store_computation(claim, claimcalc.compute(kind, covers, claimcalc.Details(**details_of(claim))))
-    rule_products = {r.product for r in kind.rules}
-    policy_id = next((c.policy_id for c in covers if c.product in rule_products and c.policy_id), None)
-    claim.policy_id = claim.policy_id if claim.is_family and claim.policy_id else policy_id
-    claim.full_clean()
-    claim.save()
+    with transaction.atomic():
+        claim = _locked_draft(claim)
+        kind = claimcalc.KIND_BY_CODE[claim.kind]
+        claim.event_date = event_date
+        claim.description = description
+        for name in CLAIM_DETAIL_FIELDS:
+            value = details.get(name) if name in kind.fields else None
+            setattr(claim, name, value or ("" if name == "subtype" else None))
+        covers = claim_covers_on(member=claim.member, day=event_date)
+        _check_details(claim, covers, timezone.localdate(now))
+        _store_computation(claim, claimcalc.compute(kind, covers, claimcalc.Details(**details_of(claim))))
+        rule_products = {r.product for r in kind.rules}
+        policy_id = next((c.policy_id for c in covers if c.product in rule_products and c.policy_id), None)
+        claim.policy_id = claim.policy_id if claim.is_family and claim.policy_id else policy_id
+        claim.full_clean()
+        claim.save()
     return claim
 
 

@@ -27,10 +27,9 @@ def requirement(claim: Claim, name_has: str = "") -> ClaimDocumentRequirement:
 
 def draft_claim(member, *, kind="hospital_illness", event_date=EVENT_DAY, now=CLAIM_NOW, **details) -> Claim:
     claim = services.claim_start(member=member, filed_by=member, now=now)
-    services.claim_set_kind(claim=claim, kind=kind, now=now)
+    claim = services.claim_set_kind(claim=claim, kind=kind, now=now)
     details = details or ({"hospital_days": 10} if kind.startswith("hospital") else {})
-    services.claim_set_details(claim=claim, event_date=event_date, description="", now=now, **details)
-    return claim
+    return services.claim_set_details(claim=claim, event_date=event_date, description="", now=now, **details)
 
 
 def sent_claim(member, *, now=CLAIM_NOW, files: int = 2, **kwargs) -> Claim:

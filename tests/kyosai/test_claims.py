@@ -256,8 +256,8 @@ def test_family_claim_needs_a_matching_policy_and_a_verified_relationship(
     assert claim.member == member and claim.is_family and claim.needs_claimant_check
     offered = {k.code for k in services.claim_kinds_offered(member=member, family=True, today=EVENT_DAY)}
     assert "death_illness" in offered
-    services.claim_set_kind(claim=claim, kind="death_illness", now=CLAIM_NOW)
-    services.claim_set_details(claim=claim, event_date=EVENT_DAY, description="", now=CLAIM_NOW)
+    claim = services.claim_set_kind(claim=claim, kind="death_illness", now=CLAIM_NOW)
+    claim = services.claim_set_details(claim=claim, event_date=EVENT_DAY, description="", now=CLAIM_NOW)
     assert claim.indicative_amount == 6_000_000
     services.claim_attach(
         claim=claim,
@@ -295,3 +295,14 @@ def test_submit_twice_changes_nothing(member, policy):
 def test_open_claims_block_account_deletion(member, policy):
     sent_claim(member)
     assert services.claim_deletion_blockers(member)
+
+
+def test_export_lists_claims_and_forgetting_removes_drafts_and_contact_details(member, policy):
+    sent = sent_claim(member)
+    draft = draft_claim(member)
+    services.claim_attach(claim=draft, uploads=[upload()], requirement=None, user=member, now=CLAIM_NOW)
+    exported = services.claim_personal_data_export(member)["kyosai_claims"]
+    assert {c["number"] for c in exported} == {sent.number, draft.number}
+    services.claim_personal_data_delete(member)
+    assert list(Claim.objects.values_list("pk", flat=True)) == [sent.pk]
+    assert sent.documents.count() == 2
