@@ -132,3 +132,21 @@ def test_member_claims_a_hospital_stay_on_a_phone(
         assert any(expected in s for s in subjects), (expected, subjects)
     assert failed == []
     assert [e for e in page.js_errors if "Failed to load resource" not in e] == []
+
+
+def test_family_path_and_rosai_guide_fit_a_phone(phone_page, live_server, registered_user):
+    import os
+
+    os.makedirs(SHOTS, exist_ok=True)
+    page = phone_page
+    page.goto(f"{live_server.url}/kyosai/claims/rosai/")
+    assert "労働基準監督署" in page.content()
+    page.screenshot(path=f"{SHOTS}/9-rosai-guide.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    browser_login(page, live_server, registered_user)
+    page.goto(f"{live_server.url}/kyosai/claims/family/")
+    page.click("button:has-text('次へ')")
+    page.wait_for_selector("text=証券番号を入力してください。")
+    page.screenshot(path=f"{SHOTS}/10-family-errors.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert [e for e in page.js_errors if "Failed to load resource" not in e] == []
