@@ -5,7 +5,7 @@ import datetime as dt
 from django.utils import timezone
 
 from kyosai import services
-from kyosai.models import Application, Policy, QuoteRequest
+from kyosai.models import Application, Claim, Policy, QuoteRequest
 from members.models import User
 
 STAFF_EMAIL = "staff@worq.example.jp"
@@ -70,7 +70,8 @@ def load(*, stdout) -> str:
         _claims(sakura, staff, now=now)
     return (
         f"{Application.objects.count()} kyosai applications, "
-        f"{Policy.objects.count()} policies, {QuoteRequest.objects.count()} quote requests"
+        f"{Policy.objects.count()} policies, {QuoteRequest.objects.count()} quote requests, "
+        f"{Claim.objects.count()} claims"
     )
 
 
@@ -95,8 +96,6 @@ DEMO_PDF = b"%PDF-1.4\n% Wor-Q demo claim document\n"
 def _claims(member, staff, *, now) -> None:
     """Idempotent: skipped once the demo member has a claim."""
     from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from kyosai.models import Claim
 
     covers = member.kyosai_enrolments.filter(status="approved", cover_start__isnull=False)
     if Claim.objects.filter(member=member).exists() or not covers.exists():

@@ -79,7 +79,7 @@ def test_member_claims_a_hospital_stay_on_a_phone(
 
     # 3. Staff start the document check and ask for one more document.
     staff = make_staff("共済担当", email="kyosai-staff@example.jp", nickname="共済担当者")
-    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="ja-JP")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
     admin = context.new_page()
     browser_login(admin, live_server, staff)
     change = f"{live_server.url}/admin/kyosai/claim/{claim.pk}/change/"

@@ -150,6 +150,7 @@ def test_the_whole_road_is_recorded_and_emailed(member, policy, staff, django_ca
     assert "お支払いが完了しました" in subjects[-1] and "60,000円" in mail.outbox[-1].body
     assert "診療明細書もお願いします。" in next(m.body for m in mail.outbox if "追加" in m.subject)
     assert len(mail.outbox) == 7  # one per status change
+    assert all(m.alternatives and claim.number in m.alternatives[0][0] for m in mail.outbox)
 
 
 @pytest.mark.parametrize(
