@@ -703,7 +703,7 @@ class Claim(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"請求 #{self.pk}（{self.get_status_display()}）"
+        return f"請求 {self.number}（{self.get_status_display()}）"
 
     @property
     def number(self) -> str:
