@@ -5,6 +5,7 @@ are unique per campaign and recipient.
 """
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.utils import timezone
 
 from magazine import letters, sending
@@ -61,3 +62,10 @@ def send_test_letter(campaign_id: int, to: str) -> None:
         if letters.is_transient(exc):
             raise letters.TransientSendError(letters.describe(exc)) from exc
         raise
+
+
+@worker_ready.connect
+def _recover_after_restart(sender=None, **kwargs) -> None:
+    """A worker that starts may replace one killed mid-batch: once that run's
+    lease has run out, hand its rows out again (beat also does so every minute)."""
+    send_due_campaigns.apply_async(countdown=sending.LEASE.total_seconds() + 5)

@@ -30,11 +30,9 @@ urlpatterns = [
     path("opinionbox/", include("opinionbox.urls")),
 ]
 
-handler400 = "worq.views.error_400"
-handler403 = "worq.views.error_403"
-handler404 = "worq.views.error_404"
-handler500 = "worq.views.error_500"
-handler429 = "worq.views.error_429"  # allauth rate limits
+# 400, 403, 404 and 500 are Django's own handlers with the Japanese
+# templates/<code>.html; 400 and 500 render without the request or database.
+handler429 = "worq.views.error_429"  # allauth's and Wor-Q's rate limits
 
 if settings.DEBUG:
     from django.conf.urls.static import static
