@@ -6,10 +6,11 @@ are unique per campaign and recipient.
 
 from celery import shared_task
 from celery.signals import worker_ready
+from django.db.models import Min
 from django.utils import timezone
 
 from magazine import letters, sending
-from magazine.models import Campaign
+from magazine.models import Campaign, Delivery
 from magazine.services import campaigns_start_due
 
 
@@ -66,6 +67,13 @@ def send_test_letter(campaign_id: int, to: str) -> None:
 
 @worker_ready.connect
 def _recover_after_restart(sender=None, **kwargs) -> None:
-    """A worker that starts may replace one killed mid-batch: once that run's
-    lease has run out, hand its rows out again (beat also does so every minute)."""
-    send_due_campaigns.apply_async(countdown=sending.LEASE.total_seconds() + 5)
+    """A worker that starts may replace one killed mid-batch: as soon as the
+    oldest claim in flight runs out of lease, hand its rows out again (beat
+    also sweeps every minute)."""
+    oldest = Delivery.objects.filter(status=Delivery.Status.SENDING).aggregate(Min("claimed_at"))[
+        "claimed_at__min"
+    ]
+    if oldest is None:
+        return
+    wait = (oldest + sending.LEASE - timezone.now()).total_seconds()
+    send_due_campaigns.apply_async(countdown=max(0.0, wait) + 1)

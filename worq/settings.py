@@ -315,7 +315,7 @@ CONTENT_SECURITY_POLICY = {
 # With N trusted hops, the client IP is the N-th address from the right of
 # X-Forwarded-For (what the rate limits count) and the proxy's
 # X-Forwarded-Proto says whether the request came over HTTPS.
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT") or 0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 if TRUSTED_PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -30,8 +30,10 @@ urlpatterns = [
     path("opinionbox/", include("opinionbox.urls")),
 ]
 
-# 400, 403, 404 and 500 are Django's own handlers with the Japanese
-# templates/<code>.html; 400 and 500 render without the request or database.
+# 403, 404 and 500 are Django's own handlers with the Japanese
+# templates/<code>.html (500 renders without the request or the database).
+# 400 and 429 render without them too: an unknown Host fails before the user exists.
+handler400 = "worq.views.error_400"
 handler429 = "worq.views.error_429"  # allauth's and Wor-Q's rate limits
 
 if settings.DEBUG:

@@ -1,7 +1,7 @@
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -59,7 +59,7 @@ def healthz(request):
         status = 503
     if not settings.CELERY_TASK_ALWAYS_EAGER:
         result["broker"] = _broker_status()
-    if isinstance(cache, FallbackCache):
+    if isinstance(cache := caches["default"], FallbackCache):
         result["cache"] = cache.status()
     return JsonResponse(result, status=status)
 
@@ -74,6 +74,11 @@ def _broker_status() -> str:
     except Exception:
         logger.exception("healthz: broker unreachable")
         return "error"
+
+
+def error_400(request, exception=None):
+    """Also for an unknown Host, raised before the session and the user exist."""
+    return render_error("errors/400.html", 400)
 
 
 def error_429(request, exception=None):
