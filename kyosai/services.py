@@ -20,6 +20,7 @@ from kyosai.models import (
     QuoteRequest,
 )
 from worq.lib.mail import enqueue_templated_email
+from worq.lib.outbox import outbox_add
 from worq.lib.storage import display_name, extension_for, replace_file
 
 OPTION_CODES = ["life", "medical", "liability", "income", "rosai"]
@@ -358,7 +359,7 @@ def application_approve(*, application: Application, actor, now: dt.datetime) ->
         )
         from kyosai.tasks import render_certificate
 
-        render_certificate.delay_on_commit(policy.pk)
+        outbox_add(task=render_certificate, args=[policy.pk])
     return policy
 
 
@@ -441,7 +442,7 @@ def _rerender(enrolments) -> None:
     from kyosai.tasks import render_certificate
 
     for policy_id in {e.policy_id for e in enrolments if e.policy_id}:
-        render_certificate.delay_on_commit(policy_id)
+        outbox_add(task=render_certificate, args=[policy_id])
 
 
 def club_year_mark_paid(*, club_year: ClubYear, actor, now: dt.datetime) -> ClubYear:

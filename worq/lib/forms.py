@@ -61,18 +61,21 @@ def form_tokens_forget(*, now: dt.datetime) -> int:
 
 
 def _back(request, done: str | None):
+    """Where the first submit leads (``done``), else the page the form was on."""
+    if done:
+        return redirect(done)
     referer = request.headers.get("Referer", "")
     if url_has_allowed_host_and_scheme(
         referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return redirect(referer)
-    return redirect(done or "/")
+    return redirect("/")
 
 
 def submitted_once(done: str | None = None) -> Callable:
     """A POST repeating a spent token does nothing: htmx gets 204 (the first
-    answer stays on screen), a page goes back to the form's page (``done``
-    when the Referer is missing)."""
+    answer stays on screen); a page is sent to ``done`` (where the first
+    submit leads) or, without one, back to the page the form was on."""
 
     def decorator(view):
         @wraps(view)

@@ -26,10 +26,14 @@ SWEEP_AFTER = dt.timedelta(seconds=30)
 KEEP_HANDED = dt.timedelta(days=7)
 
 
-def outbox_add(*, task: str, args: Sequence = (), kwargs: dict | None = None) -> OutboxItem:
-    """Record ``task(*args, **kwargs)``; it is handed to Celery after the commit."""
+def outbox_add(*, task, args: Sequence = (), kwargs: dict | None = None) -> OutboxItem:
+    """Record ``task(*args, **kwargs)`` (a task or its dotted name); it is
+    handed to Celery after the commit. Use it instead of ``delay_on_commit``."""
     item = OutboxItem.objects.create(
-        task=task, args=list(args), kwargs=dict(kwargs or {}), created_at=timezone.now()
+        task=task if isinstance(task, str) else task.name,
+        args=list(args),
+        kwargs=dict(kwargs or {}),
+        created_at=timezone.now(),
     )
     transaction.on_commit(lambda: outbox_hand_off(item_ids=[item.pk]), robust=True)
     return item
