@@ -143,7 +143,12 @@ AUTH_USER_MODEL = "members.User"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # allauth's rate limits need a cache shared by every process: the database
 # table (created by a migration), or Redis with that table as its fallback.
-_DATABASE_CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "worq_cache"}
+_DATABASE_CACHE = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "worq_cache",
+    # Rate-limit counters must not be culled early (the default keeps 300).
+    "OPTIONS": {"MAX_ENTRIES": 100_000},
+}
 if REDIS_URL:
     CACHES = {
         "default": {
