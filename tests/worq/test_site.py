@@ -195,14 +195,11 @@ def test_production_deploy_check_is_clean():
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize(
-    ("path", "current"),
-    [
-        ("/consultations/", "知りたい・学びたい"),
-        ("/consultations/ask/", "相談したい"),
-        ("/kyosai/simulator/", "万が一に備えたい"),
-    ],
-)
+@pytest.mark.parametrize(("path", "current"), [
+    ("/consultations/", "知りたい・学びたい"),
+    ("/consultations/ask/", "相談したい"),
+    ("/kyosai/simulator/", "万が一に備えたい"),
+])
 def test_navigation_marks_one_current_entry(client, path, current):
     from worq.navigation import entry_points
 
@@ -212,12 +209,6 @@ def test_navigation_marks_one_current_entry(client, path, current):
 
 def test_all_six_entry_points_are_in_the_header(client):
     body = client.get("/").content.decode()
-    for label in [
-        "知りたい・学びたい",
-        "相談したい",
-        "助け・支えになるサービス",
-        "つながりたい",
-        "万が一に備えたい",
-        "声をあげたい",
-    ]:
+    for label in ["知りたい・学びたい", "相談したい", "助け・支えになるサービス", "つながりたい",
+                  "万が一に備えたい", "声をあげたい"]:
         assert label in body
