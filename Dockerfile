@@ -28,4 +28,5 @@ RUN useradd --system --home /app worq \
 USER worq
 
 EXPOSE 8000
-CMD ["gunicorn", "worq.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]
+# Bind, workers, timeouts and request limits: gunicorn.conf.py (read from /app).
+CMD ["gunicorn", "worq.wsgi:application"]

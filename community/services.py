@@ -22,6 +22,7 @@ from community.models import (
 )
 from members.models import User
 from worq.lib.mail import enqueue_templated_email
+from worq.lib.outbox import outbox_add
 
 REACTION_FIELDS = {Reaction.Kind.EMPATHY: "empathy_count", Reaction.Kind.HELPFUL: "helpful_count"}
 NOTICE_INTERVAL = dt.timedelta(hours=1)
@@ -144,7 +145,7 @@ def reply_create(*, parent: Post, author: User, body: str, now: dt.datetime) -> 
         if parent.author_id != author.pk:
             from community.tasks import send_reply_notice
 
-            send_reply_notice.delay_on_commit(reply.pk)
+            outbox_add(task=send_reply_notice, args=[reply.pk])
     return reply
 
 

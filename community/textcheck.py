@@ -11,6 +11,8 @@ import unicodedata
 import markdown
 import nh3
 
+from worq.lib.markup import refuse_protocol_relative
+
 LINK_REL = "nofollow ugc noopener"
 ALLOWED_TAGS = {"p", "br", "ul", "ol", "li", "a"}
 
@@ -162,4 +164,5 @@ def render(text: str) -> str:
         attributes={"a": {"href"}},
         url_schemes={"http", "https"},
         link_rel=LINK_REL,
+        attribute_filter=refuse_protocol_relative,
     )

@@ -11,6 +11,8 @@ from community.access import get_own_post, get_public_post, get_topic
 from community.forms import PostForm, ReactionForm, ReplyForm, ReportForm
 from community.models import Community, Post, Reaction, Topic
 from members.access import has_tier, registered_required
+from worq.lib.forms import submitted_once
+from worq.lib.ratelimit import rate_limited
 
 POSTS_PER_PAGE = 20
 TOPICS_PER_PAGE = 20
@@ -106,6 +108,8 @@ def _save(form, create):
 
 
 @registered_required
+@rate_limited("worq_post")
+@submitted_once()
 def post_create(request, pk):
     topic = get_topic(pk)
     form = PostForm(request.POST or None)
@@ -128,6 +132,8 @@ def post_create(request, pk):
 
 
 @registered_required
+@rate_limited("worq_post")
+@submitted_once()
 def reply_create(request, pk):
     parent = get_public_post(pk)
     form = ReplyForm(request.POST or None)

@@ -280,12 +280,8 @@ def consultation_request_submit(*, user: User | None, data: dict, now: dt.dateti
         ConsultationRequestEvent.objects.create(
             request=request, actor=request.user, action="受付", to_status=request.status, created_at=now
         )
-        context = {
-            "receipt_number": request.receipt_number,
-            "name": request.name,
-            "category": request.category,
-            "what_happened": request.what_happened,
-        }
+        # The address is not verified: the receipt carries none of the sender's words.
+        context = {"receipt_number": request.receipt_number, "category": request.category}
         enqueue_templated_email(template="consultation-request-receipt", context=context, to=[request.email])
         enqueue_templated_email(
             template="consultation-request-staff",

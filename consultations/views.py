@@ -32,7 +32,9 @@ from consultations.models import (
 )
 from consultations.textsearch import KANA_ROWS
 from members.access import Tier, has_tier, member_required, tier_required
+from worq.lib.forms import submitted_once
 from worq.lib.hooks import registry
+from worq.lib.ratelimit import rate_limited
 
 
 def case_list(request):
@@ -113,6 +115,8 @@ def ask(request):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("worq_consultation", address_field="email")
+@submitted_once("consultations:request-done")
 def request_create(request):
     form = ConsultationRequestForm(
         request.POST or None, user=request.user, initial=consultation_prefill(request)
@@ -134,6 +138,8 @@ def request_done(request):
 
 @tier_required(Tier.MEMBER, feature="弁護士相談サポート")
 @require_http_methods(["GET", "POST"])
+@rate_limited("worq_lawyer_referral")
+@submitted_once("members:mypage")
 def lawyer_referral_create(request):
     initial = {"prefecture": request.user.membership.prefecture}
     form = LawyerReferralForm(request.POST or None, initial=initial)

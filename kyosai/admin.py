@@ -23,6 +23,7 @@ from kyosai.models import (
     RateTable,
 )
 from worq.lib.admin import AuditLogAdmin
+from worq.lib.outbox import outbox_add
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -214,7 +215,7 @@ class PolicyAdmin(admin.ModelAdmin):
         from kyosai.tasks import render_certificate
 
         for policy in queryset:
-            render_certificate.delay_on_commit(policy.pk)
+            outbox_add(task=render_certificate, args=[policy.pk])
         messages.success(request, f"{queryset.count()}件の加入証明書を作り直します。")
 
 

@@ -20,7 +20,8 @@ from kyosai.models import (
     QuoteRequest,
 )
 from worq.lib.mail import enqueue_templated_email
-from worq.lib.storage import replace_file
+from worq.lib.outbox import outbox_add
+from worq.lib.storage import display_name, extension_for, replace_file
 
 OPTION_CODES = ["life", "medical", "liability", "income", "rosai"]
 CHOICE_FIELDS = ("plan", "job_class", "benefit", "daily", "payment")
@@ -177,11 +178,12 @@ def document_attach(
         document = Document.objects.filter(application=application, kind=kind).first()
         document = document or Document(application=application, kind=kind)
         upload.seek(0)
-        extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[content_type]
         old_name = replace_file(
-            document.file, f"{application.pk}-{kind}-{now:%Y%m%d%H%M%S}.{extension}", upload.read()
+            document.file,
+            f"{application.pk}-{kind}-{now:%Y%m%d%H%M%S}.{extension_for(content_type)}",
+            upload.read(),
         )
-        document.original_name = upload.name[:200]
+        document.original_name = display_name(upload.name)
         document.content_type = content_type
         document.size = upload.size
         document.uploaded_at = now
@@ -357,7 +359,7 @@ def application_approve(*, application: Application, actor, now: dt.datetime) ->
         )
         from kyosai.tasks import render_certificate
 
-        render_certificate.delay_on_commit(policy.pk)
+        outbox_add(task=render_certificate, args=[policy.pk])
     return policy
 
 
@@ -440,7 +442,7 @@ def _rerender(enrolments) -> None:
     from kyosai.tasks import render_certificate
 
     for policy_id in {e.policy_id for e in enrolments if e.policy_id}:
-        render_certificate.delay_on_commit(policy_id)
+        outbox_add(task=render_certificate, args=[policy_id])
 
 
 def club_year_mark_paid(*, club_year: ClubYear, actor, now: dt.datetime) -> ClubYear:

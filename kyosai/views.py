@@ -21,6 +21,7 @@ from kyosai.forms import (
 )
 from kyosai.models import Application, Document, Enrolment, Policy, Product, RateTable
 from members.access import member_required
+from worq.lib.storage import download_name
 
 STEPS = ["club", "options", "details", "documents", "review"]
 CARRY_KEY = "kyosai_carry"
@@ -385,7 +386,7 @@ def document_download(request, pk: int):
     return FileResponse(
         document.file.open("rb"),
         as_attachment=True,
-        filename=document.original_name,
+        filename=download_name(f"{document.get_kind_display()}-{document.pk}", document.content_type),
         content_type=document.content_type,
     )
 

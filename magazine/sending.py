@@ -14,6 +14,7 @@ Invariants:
 
 import datetime as dt
 import re
+import time
 import uuid
 from dataclasses import dataclass
 from email.utils import make_msgid
@@ -26,6 +27,7 @@ from django.db import connection as db_connection
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from magazine import letters, tokens
 from magazine.models import Campaign, Delivery, Subscription
@@ -33,8 +35,12 @@ from magazine.services import campaign_audience
 from worq.lib.markup import markdown_to_html
 
 BATCH_SIZE = 200
-# A claim older than the task time limit belongs to a run that is gone.
-LEASE = dt.timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 300) + 60)
+# A living run renews its claims every HEARTBEAT (an SMTP call blocks for at
+# most EMAIL_TIMEOUT, 20 s), so a claim not renewed for LEASE belongs to a run
+# that is gone: the sweep (beat every minute, and each worker at its start)
+# puts its rows back within about a minute.
+HEARTBEAT = dt.timedelta(seconds=10)
+LEASE = dt.timedelta(seconds=45)
 # Queued rows handed to the broker this long ago without progress are handed again.
 REDISPATCH_AFTER = dt.timedelta(minutes=15)
 
@@ -226,14 +232,28 @@ def _fast_commits(on: bool) -> None:
             cursor.execute("SET synchronous_commit TO OFF" if on else "RESET synchronous_commit")
 
 
+class LeaseLost(Exception):
+    """Another run took this run's rows back (it stalled past the lease)."""
+
+
+def _renew(mark, *, still_mine: int) -> None:
+    """Heartbeat: renew the claim on the rows not yet sent; stop if some were taken."""
+    if mark.update(claimed_at=timezone.now()) < still_mine:
+        raise LeaseLost
+
+
 def _send_rows(rows, *, letter, claim_token, now, connection, result) -> None:
     connection = connection or get_connection(fail_silently=False)
     mark = Delivery.objects.filter(status=Delivery.Status.SENDING, claim_token=claim_token)
+    renew_at = time.monotonic() + HEARTBEAT.total_seconds()
     try:
         _fast_commits(True)
         connection.open()
         composer = Composer(letter, connection)
-        for pk, email, subscription_id in rows:
+        for done, (pk, email, subscription_id) in enumerate(rows):
+            if time.monotonic() >= renew_at:
+                _renew(mark, still_mine=len(rows) - done)
+                renew_at = time.monotonic() + HEARTBEAT.total_seconds()
             try:
                 composer.send(email, unsubscribe_url(subscription_id))
             except Exception as exc:
@@ -246,6 +266,8 @@ def _send_rows(rows, *, letter, claim_token, now, connection, result) -> None:
                 continue
             mark.filter(pk=pk).update(status=Delivery.Status.SENT, sent_at=now, claim_token="")
             result.sent += 1
+    except LeaseLost:
+        return  # the rows left are someone else's now
     except Exception as exc:
         if not letters.is_transient(exc):
             raise

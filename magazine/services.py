@@ -12,6 +12,7 @@ from magazine import tokens
 from magazine.models import Campaign, Delivery, Subscription, SubscriptionEvent
 from members.models import NetworkMembership, User
 from worq.lib.mail import enqueue_templated_email
+from worq.lib.outbox import outbox_add
 
 
 # --- Subscriptions -----------------------------------------------------------
@@ -133,7 +134,7 @@ def campaign_test_send(*, campaign: Campaign, staff: User, now: dt.datetime) -> 
     with transaction.atomic():
         Campaign.objects.filter(pk=campaign.pk).update(test_sent_at=now)
         campaign.test_sent_at = now
-        send_test_letter.delay_on_commit(campaign.pk, staff.email)
+        outbox_add(task=send_test_letter, args=[campaign.pk, staff.email])
 
 
 def campaign_schedule(*, campaign: Campaign, when: dt.datetime, now: dt.datetime) -> Campaign:
@@ -171,7 +172,7 @@ def campaign_send(*, campaign: Campaign, now: dt.datetime) -> Campaign:
         ).update(status=Campaign.Status.SENDING, started_at=now)
         if not updated:
             raise ValidationError("この配信はすでに送信を始めています。")
-        dispatch_campaign.delay_on_commit(campaign.pk)
+        outbox_add(task=dispatch_campaign, args=[campaign.pk])
     campaign.refresh_from_db()
     return campaign
 

@@ -5,10 +5,12 @@ are unique per campaign and recipient.
 """
 
 from celery import shared_task
+from celery.signals import worker_ready
+from django.db.models import Min
 from django.utils import timezone
 
 from magazine import letters, sending
-from magazine.models import Campaign
+from magazine.models import Campaign, Delivery
 from magazine.services import campaigns_start_due
 
 
@@ -61,3 +63,17 @@ def send_test_letter(campaign_id: int, to: str) -> None:
         if letters.is_transient(exc):
             raise letters.TransientSendError(letters.describe(exc)) from exc
         raise
+
+
+@worker_ready.connect
+def _recover_after_restart(sender=None, **kwargs) -> None:
+    """A worker that starts may replace one killed mid-batch: as soon as the
+    oldest claim in flight runs out of lease, hand its rows out again (beat
+    also sweeps every minute)."""
+    oldest = Delivery.objects.filter(status=Delivery.Status.SENDING).aggregate(Min("claimed_at"))[
+        "claimed_at__min"
+    ]
+    if oldest is None:
+        return
+    wait = (oldest + sending.LEASE - timezone.now()).total_seconds()
+    send_due_campaigns.apply_async(countdown=max(0.0, wait) + 1)

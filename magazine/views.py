@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from magazine import queries, services, tokens
 from magazine.models import Article, Category, Feature, Subscription, Tag
 from members.access import registered_required
+from worq.lib.ratelimit import rate_limited
 
 PER_PAGE = 12
 
@@ -115,7 +116,7 @@ def archive_index(request):
 
 
 def archive_month(request, year: int, month: int):
-    if not 1 <= month <= 12:
+    if not (1 <= month <= 12 and 2000 <= year <= 2999):  # year 0 or 99999 would overflow the lookup
         raise Http404("その月の記事はありません。")
     articles = queries.published_articles().filter(published_at__year=year, published_at__month=month)
     return render(
@@ -139,6 +140,7 @@ def letters_info(request):
 
 @require_POST
 @registered_required
+@rate_limited("worq_letters_subscribe")
 def letters_subscribe(request):
     source = "footer" if request.POST.get("source") == "footer" else "mypage"
     subscription = services.subscription_request(user=request.user, source=source, now=timezone.now())

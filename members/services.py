@@ -16,6 +16,7 @@ from members.models import (
     User,
 )
 from worq.lib.hooks import registry
+from worq.lib.outbox import outbox_add
 from worq.lib.storage import replace_file
 
 MEMBER_FIELDS = [
@@ -67,7 +68,7 @@ def membership_create(*, user: User, data: dict, now: dt.datetime) -> NetworkMem
         )
         from members.tasks import render_membership_card
 
-        render_membership_card.delay_on_commit(membership.pk)
+        outbox_add(task=render_membership_card, args=[membership.pk])
     return membership
 
 
@@ -93,7 +94,7 @@ def membership_update(
         if {"full_name", "full_name_kana"} & set(changed):
             from members.tasks import render_membership_card
 
-            render_membership_card.delay_on_commit(membership.pk)
+            outbox_add(task=render_membership_card, args=[membership.pk])
     return membership
 
 

@@ -14,7 +14,9 @@ from members import services
 from members.access import Tier, forget_tier, member_required, registered_required, tier_of
 from members.forms import AccountDeleteForm, MembershipForm, ProfileForm
 from members.models import Coupon, NetworkMembership
+from worq.lib.forms import submitted_once
 from worq.lib.hooks import registry
+from worq.lib.ratelimit import rate_limited
 
 
 def get_membership_for_user(user) -> NetworkMembership:
@@ -141,6 +143,8 @@ def coupon_list(request):
 
 @member_required
 @require_POST
+@rate_limited("worq_coupon_reveal")
+@submitted_once("members:coupon-list")
 def coupon_reveal(request, pk: int):
     coupon = get_object_or_404(Coupon.objects.current(timezone.localdate()), pk=pk)
     try:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from opinionbox.charts import BarChart, bar_chart
 from opinionbox.models import Event, Opinion, Result, Support, Tag, Theme
 from worq.lib.mail import send_templated_email
+from worq.lib.outbox import outbox_add
 from worq.lib.vocab import Occupation, WorkStyle
 
 DUPLICATE_WINDOW = dt.timedelta(minutes=1)
@@ -269,7 +270,7 @@ def result_publish(*, theme: Theme, actor, now: dt.datetime) -> Result:
         theme.status = Theme.Status.RESULTS
         theme.save(update_fields=["status", "updated_at"])
         Event.objects.create(theme=theme, actor=actor, action=Event.Action.RESULT_PUBLISHED, created_at=now)
-        notify_result.delay_on_commit(theme.pk)
+        outbox_add(task=notify_result, args=[theme.pk])
     return result
 
 

@@ -13,6 +13,7 @@ from members.access import has_tier, registered_required
 from opinionbox import services
 from opinionbox.forms import OpinionChoicesForm, OpinionForm
 from opinionbox.models import Opinion, Support, Theme
+from worq.lib.ratelimit import rate_limited
 
 OPINIONS_PER_PAGE = 20
 
@@ -70,6 +71,7 @@ def theme_detail(request, pk: int):
 
 
 @registered_required
+@rate_limited("worq_opinion")
 def opinion_create(request, pk: int):
     theme = get_object_or_404(Theme, pk=pk)
     form = OpinionForm(request.POST or None, initial=services.opinion_initial(user=request.user))

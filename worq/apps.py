@@ -6,3 +6,6 @@ class WorqConfig(AppConfig):
     verbose_name = "サイト"
     default_auto_field = "django.db.models.BigAutoField"
     staff_permissions = {"編集": ["page"]}
+
+    def ready(self) -> None:
+        from worq import checks  # noqa: F401  (registers the deploy checks)

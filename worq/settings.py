@@ -14,6 +14,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from worq.lib.secretkey import GENERATE_HINT, repository_keys, secret_key_problem
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("WORQ_VAR_DIR", BASE_DIR / "var"))
 
@@ -37,9 +39,12 @@ PRODUCTION = DJANGO_ENV == "production"
 
 _DEV_SECRET_KEY = "django-insecure-worq-development-only-key-do-not-use-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY") or _DEV_SECRET_KEY
-if PRODUCTION and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 50):
+# Keys written anywhere in the repository (the dev key, .env.example) are
+# public: production refuses them here and `check --deploy` reports them.
+WORQ_KNOWN_SECRET_KEYS = frozenset({_DEV_SECRET_KEY, *repository_keys(BASE_DIR)})
+if PRODUCTION and (_problem := secret_key_problem(SECRET_KEY, known=WORQ_KNOWN_SECRET_KEYS)):
     raise ImproperlyConfigured(
-        "DJANGO_ENV=production には、50文字以上のランダムな SECRET_KEY の設定が必要です。"
+        f"DJANGO_ENV=production には、50文字以上のランダムな SECRET_KEY の設定が必要です。{_problem} {GENERATE_HINT}"
     )
 
 DEBUG = env_bool("DEBUG", not PRODUCTION)
@@ -77,8 +82,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "worq.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "worq.middleware.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -90,6 +97,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "members.middleware.StaffMFAMiddleware",
+    "worq.middleware.PrivateResponsesMiddleware",
 ]
 
 ROOT_URLCONF = "worq.urls"
@@ -133,22 +141,31 @@ AUTH_USER_MODEL = "members.User"
 
 # --- Cache, broker --------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# allauth's rate limits need a cache shared by every process: the database
+# table (created by a migration), or Redis with that table as its fallback.
+_DATABASE_CACHE = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "worq_cache",
+    # Rate-limit counters must not be culled early (the default keeps 300).
+    "OPTIONS": {"MAX_ENTRIES": 100_000},
+}
 if REDIS_URL:
     CACHES = {
         "default": {
+            "BACKEND": "worq.lib.cache.FallbackCache",
+            "OPTIONS": {"PRIMARY": "redis", "FALLBACK": "database"},
+        },
+        "redis": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": os.environ.get("REDIS_CACHE_URL", REDIS_URL),
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "worq"),
-        }
+            # A Redis that is down must not hold a request for long.
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+        },
+        "database": _DATABASE_CACHE,
     }
 else:
-    # allauth's rate limits need a cache shared by every process: the database.
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "worq_cache",
-        }
-    }
+    CACHES = {"default": _DATABASE_CACHE}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
@@ -181,6 +198,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "magazine.tasks.send_due_campaigns",
         "schedule": crontab(minute="*"),
     },
+    "worq-sweep-outbox": {
+        "task": "worq.tasks.sweep_outbox",
+        "schedule": crontab(minute="*"),
+    },
 }
 
 # --- Auth ----------------------------------------------------------------
@@ -209,6 +230,17 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Wor-Q] "
 ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupExtraForm"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
+# Every anonymous and member write path is rate-limited through allauth's
+# limiter (on the cache, so shared by every process): per client IP and per
+# target address ("key": the e-mail the action writes to or acts for).
+ACCOUNT_RATE_LIMITS = {
+    "worq_consultation": "10/h/ip,30/d/ip,3/h/key,10/d/key",
+    "worq_lawyer_referral": "10/h/ip,3/h/key,10/d/key",
+    "worq_letters_subscribe": "10/h/ip,5/h/key",
+    "worq_opinion": "30/h/ip,10/h/key",
+    "worq_post": "60/h/ip,30/h/key",
+    "worq_coupon_reveal": "60/h/ip,30/h/key",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Wor-Q"
 # Staff must have a TOTP authenticator before they can use the admin.
@@ -242,8 +274,14 @@ STORAGES = {
         )
     },
 }
+# Request size is bounded before anything is read: the front proxy
+# (client_max_body_size, see README), then WORQ_MAX_REQUEST_BYTES from the
+# declared length (413), then Django while reading. Two 5MB documents fit.
+WORQ_MAX_REQUEST_BYTES = int(os.environ.get("MAX_REQUEST_MB", "12")) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # the non-file part of a request
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 WORQ_FONT_PATH = BASE_DIR / "worq" / "assets" / "fonts" / "ipaexg.ttf"
 
 # --- E-mail ----------------------------------------------------------------
@@ -281,9 +319,19 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+# Proxies in front of gunicorn that the site trusts. Default 0: none, so the
+# connecting address is the client and X-Forwarded-* headers are ignored.
+# With N trusted hops, the client IP is the N-th address from the right of
+# X-Forwarded-For (what the rate limits count) and the proxy's
+# X-Forwarded-Proto says whether the request came over HTTPS.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT") or 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+if TRUSTED_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Health checks reach gunicorn directly, over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 31_536_000

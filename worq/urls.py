@@ -30,11 +30,11 @@ urlpatterns = [
     path("opinionbox/", include("opinionbox.urls")),
 ]
 
+# 403, 404 and 500 are Django's own handlers with the Japanese
+# templates/<code>.html (500 renders without the request or the database).
+# 400 and 429 render without them too: an unknown Host fails before the user exists.
 handler400 = "worq.views.error_400"
-handler403 = "worq.views.error_403"
-handler404 = "worq.views.error_404"
-handler500 = "worq.views.error_500"
-handler429 = "worq.views.error_429"  # allauth rate limits
+handler429 = "worq.views.error_429"  # allauth's and Wor-Q's rate limits
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -1,14 +1,17 @@
 import logging
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
+from worq.lib.cache import FallbackCache
 from worq.lib.hooks import registry
 from worq.lib.markup import markdown_to_html
+from worq.middleware import render_error
 from worq.models import Page
 
 logger = logging.getLogger(__name__)
@@ -40,10 +43,12 @@ def page(request, slug: str):
     return render(request, "page.html", {"page": obj, "body_html": markdown_to_html(obj.body)})
 
 
-@require_GET
+@require_safe
 @never_cache
 def healthz(request):
-    result = {"database": "ok", "broker": "eager"}
+    """Monitoring: 503 only when the database is down; a missing cache or broker
+    is reported but the site still works (the database stands in for both)."""
+    result = {"database": "ok", "broker": "eager", "cache": "database"}
     status = 200
     try:
         with connection.cursor() as cursor:
@@ -54,6 +59,8 @@ def healthz(request):
         status = 503
     if not settings.CELERY_TASK_ALWAYS_EAGER:
         result["broker"] = _broker_status()
+    if isinstance(cache := caches["default"], FallbackCache):
+        result["cache"] = cache.status()
     return JsonResponse(result, status=status)
 
 
@@ -70,20 +77,10 @@ def _broker_status() -> str:
 
 
 def error_400(request, exception=None):
-    return render(request, "errors/400.html", status=400)
-
-
-def error_403(request, exception=None):
-    return render(request, "errors/403.html", status=403)
-
-
-def error_404(request, exception=None):
-    return render(request, "errors/404.html", status=404)
-
-
-def error_500(request):
-    return render(request, "errors/500.html", status=500)
+    """Also for an unknown Host, raised before the session and the user exist."""
+    return render_error("errors/400.html", 400)
 
 
 def error_429(request, exception=None):
-    return render(request, "errors/429.html", status=429)
+    """allauth's and Wor-Q's rate limits; rendered without the database or the user."""
+    return render_error("errors/429.html", 429)

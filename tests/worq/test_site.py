@@ -90,9 +90,9 @@ def test_404_is_japanese(client, settings):
 
 
 def test_500_page_is_japanese(client):
-    from worq.views import error_500
+    from django.views.defaults import server_error
 
-    response = error_500(client.get("/").wsgi_request)
+    response = server_error(client.get("/").wsgi_request)
     assert response.status_code == 500
     assert "ただいまページを表示できません" in response.content.decode()
 

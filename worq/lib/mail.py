@@ -27,10 +27,13 @@ def send_templated_email(*, template: str, context: dict, to: list[str]) -> None
 
 
 def enqueue_templated_email(*, template: str, context: dict, to: list[str]) -> None:
-    """Queue the e-mail once the surrounding transaction commits.
+    """Record the e-mail in the outbox, in the surrounding transaction; it is
+    sent after the commit, or by the outbox sweep if the broker is down.
 
-    ``context`` must be JSON-serialisable (it travels through the broker).
+    ``context`` must be JSON-serialisable (it is stored and travels through the broker).
     """
-    from worq.tasks import send_email_task
+    from worq.lib.outbox import outbox_add
 
-    send_email_task.delay_on_commit(template=template, context=context, to=list(to))
+    outbox_add(
+        task="worq.tasks.send_email_task", kwargs={"template": template, "context": context, "to": list(to)}
+    )

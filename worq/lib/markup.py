@@ -1,5 +1,7 @@
 """Markdown to safe HTML. Everything user- or staff-written passes through nh3."""
 
+import re
+
 import markdown as md
 import nh3
 
@@ -34,6 +36,17 @@ ALLOWED_ATTRIBUTES = {
 }
 
 
+# "//host/path" (or "/\\host", which browsers read the same way) leaves the
+# site without naming a scheme, so url_schemes does not catch it.
+_OFF_SITE_RELATIVE = re.compile(r"^[\x00-\x20]*[/\\][\x00-\x20]*[/\\]")
+
+
+def refuse_protocol_relative(element: str, attribute: str, value: str) -> str | None:
+    if attribute in {"href", "src"} and _OFF_SITE_RELATIVE.match(value):
+        return None
+    return value
+
+
 def markdown_to_html(text: str, *, allow_images: bool = False, link_rel: str = "noopener") -> str:
     html = md.markdown(text or "", extensions=["tables", "sane_lists"], output_format="html")
     tags = ALLOWED_TAGS if allow_images else ALLOWED_TAGS - {"img"}
@@ -43,4 +56,5 @@ def markdown_to_html(text: str, *, allow_images: bool = False, link_rel: str = "
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto", "tel"},
         link_rel=link_rel,
+        attribute_filter=refuse_protocol_relative,
     )

@@ -1,4 +1,5 @@
 import os
+import re
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage, storages
@@ -35,3 +36,28 @@ def replace_file(fieldfile, filename: str, content: bytes) -> str | None:
     old_name = fieldfile.name or None
     fieldfile.save(filename, ContentFile(content), save=False)
     return old_name if old_name != fieldfile.name else None
+
+
+# Uploads are stored and served under names we make, with the extension of
+# the type sniffed from their bytes, never the name the browser sent.
+EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+# Bidirectional overrides and isolates ("cod\u202eexe.pdf" shows as "codfdp.exe"),
+# other invisible format characters and control characters.
+_UNSAFE_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def extension_for(content_type: str) -> str:
+    return EXTENSIONS[content_type]
+
+
+def display_name(name: str, *, max_length: int = 200) -> str:
+    """The browser's file name, kept only to show staff: path parts and
+    direction-changing or invisible characters removed."""
+    name = _UNSAFE_CHARACTERS.sub("", name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return name[:max_length] or "file"
+
+
+def download_name(stem: str, content_type: str) -> str:
+    """A safe file name for Content-Disposition: our own stem, the sniffed extension."""
+    stem = re.sub(r"[^\w\-]+", "-", _UNSAFE_CHARACTERS.sub("", stem)).strip("-") or "file"
+    return f"{stem[:80]}.{extension_for(content_type)}"
