@@ -82,10 +82,9 @@ class NetworkMembershipAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        data = {f: form.cleaned_data[f] for f in form.changed_data if f in services.MEMBER_FIELDS}
         services.membership_update(
-            membership=NetworkMembership.objects.get(pk=obj.pk),
-            data=data,
+            membership=obj,
+            data=form.cleaned_data,
             actor=request.user,
             now=timezone.now(),
         )

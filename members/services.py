@@ -74,10 +74,14 @@ def membership_create(*, user: User, data: dict, now: dt.datetime) -> NetworkMem
 def membership_update(
     *, membership: NetworkMembership, data: dict, actor: User, now: dt.datetime
 ) -> NetworkMembership:
-    changed = [f for f in MEMBER_FIELDS if f in data and getattr(membership, f) != data[f]]
-    if not changed:
-        return membership
+    """Apply the cleaned ``data`` to the stored row. ``membership`` only names
+    the row: it is reloaded and locked here, so a form's already-mutated
+    instance still yields a recorded change."""
     with transaction.atomic():
+        membership = NetworkMembership.objects.select_for_update().get(pk=membership.pk)
+        changed = [f for f in MEMBER_FIELDS if f in data and getattr(membership, f) != data[f]]
+        if not changed:
+            return membership
         for f in changed:
             setattr(membership, f, data[f])
         membership.full_clean()
@@ -102,10 +106,11 @@ def membership_set_status(
 ) -> NetworkMembership:
     if status not in NetworkMembership.Status.values:
         raise ValidationError("会員の状態が正しくありません。")
-    if membership.status == status:
-        return membership
     with transaction.atomic():
+        membership = NetworkMembership.objects.select_for_update().get(pk=membership.pk)
         before = membership.status
+        if before == status:
+            return membership
         membership.status = status
         membership.save(update_fields=["status", "updated_at"])
         MembershipEvent.objects.create(
@@ -126,6 +131,7 @@ def membership_card_render(*, membership: NetworkMembership, now: dt.datetime) -
 
     pdf = render_pdf(template="pdf/membership_card.html", context={"membership": membership, "now": now})
     with transaction.atomic():
+        membership = NetworkMembership.objects.select_for_update().get(pk=membership.pk)
         old_name = replace_file(membership.card_pdf, f"card-{membership.member_number}.pdf", pdf)
         membership.card_rendered_at = now
         membership.save(update_fields=["card_pdf", "card_rendered_at", "updated_at"])
@@ -142,11 +148,13 @@ def membership_card_render(*, membership: NetworkMembership, now: dt.datetime) -
 
 
 def profile_update(*, user: User, nickname: str, newsletter_opt_in: bool, reply_notifications: bool) -> User:
-    user.nickname = nickname
-    user.newsletter_opt_in = newsletter_opt_in
-    user.reply_notifications = reply_notifications
-    user.full_clean(exclude=["password"])
-    user.save(update_fields=["nickname", "newsletter_opt_in", "reply_notifications"])
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.nickname = nickname
+        user.newsletter_opt_in = newsletter_opt_in
+        user.reply_notifications = reply_notifications
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=["nickname", "newsletter_opt_in", "reply_notifications"])
     return user
 
 
