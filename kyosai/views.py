@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -401,28 +400,3 @@ def enrolment_cancel(request, pk: int):
     else:
         messages.success(request, "解約のお申出を受け付けました。担当者が確認し、今月末で解約となります。")
     return redirect(reverse("members:mypage") + "#kyosai")
-
-
-def mypage_context(user) -> dict | None:
-    if not user.is_authenticated:
-        return None
-    applications = list(
-        Application.objects.filter(user=user).prefetch_related(
-            Prefetch("enrolments", queryset=Enrolment.objects.select_related("policy")),
-            "enrolments__club_years",
-        )
-    )
-    draft = next((a for a in applications if a.status == Application.Status.DRAFT), None)
-    enrolments = [e for a in applications for e in a.enrolments.all() if a.status != "draft"]
-    club = next(
-        (e for e in enrolments if e.product == "club" and e.status in ("approved", "cancel_requested")), None
-    )
-    club_year = max(club.club_years.all(), key=lambda y: y.starts_on, default=None) if club else None
-    if not applications and not getattr(user, "membership", None):
-        return None
-    return {
-        "draft": draft,
-        "enrolments": enrolments,
-        "club_year": club_year,
-        "policies": Policy.objects.filter(user=user),
-    }

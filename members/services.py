@@ -15,8 +15,9 @@ from members.models import (
     NetworkMembership,
     User,
 )
-from worq.lib.hooks import registry
-from worq.lib.storage import replace_file
+from worq.lib.audit import record
+from worq.lib.hooks import account_data_hooks
+from worq.lib.storage import delete_on_commit, replace_file
 
 MEMBER_FIELDS = [
     "full_name",
@@ -58,12 +59,13 @@ def membership_create(*, user: User, data: dict, now: dt.datetime) -> NetworkMem
         )
         membership.full_clean()
         membership.save()
-        MembershipEvent.objects.create(
+        record(
+            MembershipEvent,
             membership=membership,
             actor=user,
             action=MembershipEvent.Action.CREATED,
             to_status=membership.status,
-            created_at=now,
+            now=now,
         )
         from members.tasks import render_membership_card
 
@@ -87,12 +89,13 @@ def membership_update(
         membership.full_clean()
         membership.save()
         labels = "、".join(str(NetworkMembership._meta.get_field(f).verbose_name) for f in changed)
-        MembershipEvent.objects.create(
+        record(
+            MembershipEvent,
             membership=membership,
             actor=actor,
             action=MembershipEvent.Action.UPDATED,
             note=f"変更した項目：{labels}",
-            created_at=now,
+            now=now,
         )
         if {"full_name", "full_name_kana"} & set(changed):
             from members.tasks import render_membership_card
@@ -113,14 +116,15 @@ def membership_set_status(
             return membership
         membership.status = status
         membership.save(update_fields=["status", "updated_at"])
-        MembershipEvent.objects.create(
+        record(
+            MembershipEvent,
             membership=membership,
             actor=actor,
             action=MembershipEvent.Action.STATUS_CHANGED,
             from_status=before,
             to_status=status,
             note=note,
-            created_at=now,
+            now=now,
         )
     return membership
 
@@ -138,10 +142,11 @@ def membership_card_render(*, membership: NetworkMembership, now: dt.datetime) -
         if not MembershipEvent.objects.filter(
             membership=membership, action=MembershipEvent.Action.CARD_ISSUED
         ).exists():
-            MembershipEvent.objects.create(
+            record(
+                MembershipEvent,
                 membership=membership,
                 action=MembershipEvent.Action.CARD_ISSUED,
-                created_at=now,
+                now=now,
             )
     if old_name:
         transaction.on_commit(lambda: membership.card_pdf.storage.delete(old_name))
@@ -195,15 +200,15 @@ def account_export(*, user: User) -> dict:
         {"coupon": str(r.coupon), "revealed_at": r.revealed_at.isoformat()}
         for r in CouponReveal.objects.filter(user=user).select_related("coupon")
     ]
-    for exporter in registry.exporters:
-        data.update(exporter(user))
+    for hooks in account_data_hooks():
+        data.update(hooks.export(user))
     return data
 
 
 def account_deletion_blockers(*, user: User) -> list[str]:
     reasons: list[str] = []
-    for blocker in registry.deletion_blockers:
-        reasons.extend(blocker(user))
+    for hooks in account_data_hooks():
+        reasons.extend(hooks.blockers(user))
     return reasons
 
 
@@ -220,19 +225,20 @@ def account_delete(*, user: User, now: dt.datetime) -> None:
     from allauth.mfa.models import Authenticator
 
     with transaction.atomic():
-        for handler in registry.deletion_handlers:
-            handler(user)
-        membership = NetworkMembership.objects.filter(user=user).first()
+        for hooks in account_data_hooks():
+            hooks.forget(user=user, now=now)
+        membership = NetworkMembership.objects.select_for_update().filter(user=user).first()
         if membership:
             if membership.card_pdf:
-                membership.card_pdf.delete(save=False)
-            MembershipEvent.objects.create(
+                delete_on_commit(membership.card_pdf)
+            record(
+                MembershipEvent,
                 membership=membership,
                 action=MembershipEvent.Action.WITHDRAWN,
                 from_status=membership.status,
                 to_status=NetworkMembership.Status.WITHDRAWN,
                 note="退会により個人情報を削除",
-                created_at=now,
+                now=now,
             )
             NetworkMembership.objects.filter(pk=membership.pk).update(
                 status=NetworkMembership.Status.WITHDRAWN,

@@ -91,12 +91,7 @@ class ThemeAdmin(admin.ModelAdmin):
         return obj._opinions
 
     def save_model(self, request, obj, form, change):
-        old_status = Theme.objects.get(pk=obj.pk).status if change else obj.status
-        super().save_model(request, obj, form, change)
-        if change:
-            services.theme_status_change(
-                theme=obj, actor=request.user, old_status=old_status, now=timezone.now()
-            )
+        services.theme_save(theme=obj, actor=request.user, now=timezone.now())
 
     @admin.display(description="結果公開", boolean=True)
     def result_published(self, obj):

@@ -35,3 +35,13 @@ def replace_file(fieldfile, filename: str, content: bytes) -> str | None:
     old_name = fieldfile.name or None
     fieldfile.save(filename, ContentFile(content), save=False)
     return old_name if old_name != fieldfile.name else None
+
+
+def delete_on_commit(fieldfile) -> None:
+    """Delete the file once the transaction that stops pointing at it commits.
+    On rollback the row still points at it, so it must still be there."""
+    from django.db import transaction
+
+    if fieldfile:
+        storage, name = fieldfile.storage, fieldfile.name
+        transaction.on_commit(lambda: storage.delete(name))
