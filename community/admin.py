@@ -8,7 +8,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Max, Q
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -25,7 +24,9 @@ from community.models import (
     Suspension,
     Topic,
 )
-from worq.lib.admin import AuditLogAdmin
+from worq.lib.admin import AuditLogAdmin, reason_page
+
+TARGETS = "admin/community/includes/moderate_targets.html"
 
 # action key -> (label, needs a period)
 MODERATION_CHOICES = {
@@ -117,21 +118,16 @@ class TopicAdmin(admin.ModelAdmin):
                 )
             self.message_user(request, f"{len(topics)}件のお題を更新しました。", messages.SUCCESS)
             return redirect("admin:community_topic_changelist")
-        label = "お題の受付を終了する" if action == "lock" else "お題の受付を再開する"
-        return TemplateResponse(
+        return reason_page(
             request,
-            "admin/community/moderate.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "title": label,
-                "action": action,
-                "action_label": label,
-                "form": form,
-                "ids": ",".join(str(t.pk) for t in topics),
-                "topics": topics,
-                "post_url": reverse("admin:community_topic_moderate"),
-            },
+            self,
+            action=action,
+            label="お題の受付を終了する" if action == "lock" else "お題の受付を再開する",
+            form=form,
+            ids=",".join(str(t.pk) for t in topics),
+            post_url=reverse("admin:community_topic_moderate"),
+            targets_template=TARGETS,
+            topics=topics,
         )
 
 
@@ -284,20 +280,25 @@ class PostAdmin(admin.ModelAdmin):
         moderate = path("moderate/", self.admin_site.admin_view(self.moderate_view), name=name)
         return [moderate, *super().get_urls()]
 
-    def _action(key):  # builds the admin actions below
-        def action(self, request, queryset):
-            return _to_moderate(request, self.opts.model_name, key, queryset)
+    @admin.action(description="非表示にする（理由を入力）", permissions=["change"])
+    def hide_posts(self, request, queryset):
+        return _to_moderate(request, self.opts.model_name, "hide", queryset)
 
-        action.__name__ = f"{key}_action"
-        return admin.action(
-            description=f"{MODERATION_CHOICES[key][0]}（理由を入力）", permissions=["change"]
-        )(action)
+    @admin.action(description="再表示する（問題なし）（理由を入力）", permissions=["change"])
+    def restore_posts(self, request, queryset):
+        return _to_moderate(request, self.opts.model_name, "restore", queryset)
 
-    hide_posts = _action("hide")
-    restore_posts = _action("restore")
-    dismiss_reports = _action("dismiss")
-    lock_topics = _action("lock")
-    suspend_authors = _action("suspend")
+    @admin.action(description="通報を見送る（自動非表示なら元に戻す）（理由を入力）", permissions=["change"])
+    def dismiss_reports(self, request, queryset):
+        return _to_moderate(request, self.opts.model_name, "dismiss", queryset)
+
+    @admin.action(description="お題の受付を終了する（理由を入力）", permissions=["change"])
+    def lock_topics(self, request, queryset):
+        return _to_moderate(request, self.opts.model_name, "lock", queryset)
+
+    @admin.action(description="投稿者を利用停止にする（理由を入力）", permissions=["change"])
+    def suspend_authors(self, request, queryset):
+        return _to_moderate(request, self.opts.model_name, "suspend", queryset)
 
     def moderate_view(self, request):
         if not self.has_change_permission(request):
@@ -319,20 +320,16 @@ class PostAdmin(admin.ModelAdmin):
             for error in errors:
                 self.message_user(request, error, messages.WARNING)
             return redirect(changelist)
-        return TemplateResponse(
+        return reason_page(
             request,
-            "admin/community/moderate.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.opts,
-                "title": label,
-                "action": action,
-                "action_label": label,
-                "form": form,
-                "posts": posts,
-                "ids": ",".join(str(p.pk) for p in posts),
-                "post_url": reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_moderate"),
-            },
+            self,
+            action=action,
+            label=label,
+            form=form,
+            ids=",".join(str(p.pk) for p in posts),
+            post_url=reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_moderate"),
+            targets_template=TARGETS,
+            posts=posts,
         )
 
     def _apply(self, request, action, posts, data) -> tuple[int, list[str]]:
@@ -503,20 +500,16 @@ class SuspensionAdmin(admin.ModelAdmin):
                 )
             self.message_user(request, f"{len(suspensions)}件の利用停止を解除しました。", messages.SUCCESS)
             return redirect("admin:community_suspension_changelist")
-        return TemplateResponse(
+        return reason_page(
             request,
-            "admin/community/moderate.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.opts,
-                "title": "利用停止を解除する",
-                "action": "lift",
-                "action_label": "利用停止を解除する",
-                "form": form,
-                "suspensions": suspensions,
-                "ids": ",".join(str(s.pk) for s in suspensions),
-                "post_url": reverse("admin:community_suspension_moderate"),
-            },
+            self,
+            action="lift",
+            label="利用停止を解除する",
+            form=form,
+            ids=",".join(str(s.pk) for s in suspensions),
+            post_url=reverse("admin:community_suspension_moderate"),
+            targets_template=TARGETS,
+            suspensions=suspensions,
         )
 
 

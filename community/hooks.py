@@ -6,12 +6,7 @@ from django.utils import timezone
 
 from community import services
 from community.models import Post, Reaction, Report, Suspension, Topic
-from worq.lib.hooks import (
-    register_deletion_handler,
-    register_exporter,
-    register_mypage_section,
-    register_search_section,
-)
+from worq.lib.hooks import register_mypage_section, register_search_section
 
 SEARCH_LIMIT = 5
 
@@ -74,6 +69,14 @@ def export(user) -> dict:
     }
 
 
+def blockers(user) -> list[str]:
+    return []
+
+
+def forget(*, user, now) -> None:
+    services.personal_data_remove(user=user)
+
+
 def search(query: str) -> dict | None:
     """Topics and visible posts whose words match, for the site search page."""
     query = " ".join((query or "").split())[:100]
@@ -116,5 +119,3 @@ def search(query: str) -> dict | None:
 
 register_search_section(order=30, search=search)
 register_mypage_section(order=40, template="community/includes/mypage.html", context=mypage_context)
-register_exporter(export)
-register_deletion_handler(lambda user: services.personal_data_remove(user=user))

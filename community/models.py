@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from worq.lib.audit import AuditRecord
 from worq.lib.vocab import Occupation
 
 
@@ -309,7 +310,7 @@ class Suspension(models.Model):
         return f"{self.user.display_name}（{timezone.localtime(self.ends_at):%Y-%m-%d %H:%M} まで）"
 
 
-class ModerationAction(models.Model):
+class ModerationAction(AuditRecord):
     """Audit row: who did what to which post, topic or user, why and when."""
 
     class Action(models.TextChoices):
@@ -322,14 +323,6 @@ class ModerationAction(models.Model):
         SUSPEND = "suspend", "利用停止"
         LIFT = "lift", "利用停止の解除"
 
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="操作した人",
-    )
     action = models.CharField("操作", max_length=10, choices=Action)
     post = models.ForeignKey(
         Post,
@@ -356,15 +349,10 @@ class ModerationAction(models.Model):
         verbose_name="対象のユーザー",
     )
     reason = models.TextField("理由")
-    created_at = models.DateTimeField("日時", default=timezone.now)
 
-    class Meta:
+    class Meta(AuditRecord.Meta):
         verbose_name = "モデレーション記録"
         verbose_name_plural = "モデレーション記録"
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_action_display()} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
 
 class ReviewItem(Post):

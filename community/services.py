@@ -21,6 +21,7 @@ from community.models import (
     Topic,
 )
 from members.models import User
+from worq.lib.audit import record
 from worq.lib.mail import enqueue_templated_email
 from worq.lib.outbox import outbox_add
 
@@ -259,11 +260,12 @@ def report_create(*, post: Post, reporter: User, reason: str, note: str, now: dt
 
 # --- Moderation ------------------------------------------------------------------
 def _record(*, actor, action, reason, now, post=None, topic=None, target_user=None):
-    return ModerationAction.objects.create(
+    return record(
+        ModerationAction,
         actor=actor,
         action=action,
         reason=reason,
-        created_at=now,
+        now=now,
         post=post,
         topic=topic or (post.topic if post else None),
         target_user=target_user or (post.author if post else None),

@@ -2,12 +2,20 @@
 
 from consultations import services, views
 from consultations.models import Case, ConsultationRequest, LawyerReferral
-from worq.lib.hooks import (
-    register_deletion_handler,
-    register_exporter,
-    register_key_number,
-    register_mypage_section,
-)
+from worq.lib.hooks import register_key_number, register_mypage_section
+
+
+def export(user) -> dict:
+    return services.account_export(user) | services.engagement_export(user)
+
+
+def blockers(user) -> list[str]:
+    return []
+
+
+def forget(*, user, now) -> None:
+    services.account_delete(user)
+    services.engagement_forget(user)
 
 
 def _mypage(user) -> dict | None:
@@ -27,10 +35,6 @@ register_key_number(
     count=lambda: Case.objects.published().count(),
 )
 register_mypage_section(order=20, template="consultations/includes/mypage.html", context=_mypage)
-register_exporter(services.account_export)
-register_deletion_handler(services.account_delete)
-register_exporter(services.engagement_export)
-register_deletion_handler(services.engagement_forget)
 register_mypage_section(
     order=21, template="consultations/records/includes/mypage.html", context=views.records_mypage_context
 )

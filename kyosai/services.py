@@ -21,9 +21,8 @@ from kyosai.models import (
 )
 from worq.lib.mail import enqueue_templated_email
 from worq.lib.outbox import outbox_add
-from worq.lib.storage import display_name, extension_for, replace_file
+from worq.lib.storage import delete_on_commit, display_name, extension_for, replace_file
 
-OPTION_CODES = ["life", "medical", "liability", "income", "rosai"]
 CHOICE_FIELDS = ("plan", "job_class", "benefit", "daily", "payment")
 # Days before a club year ends that the renewal reminder goes out.
 RENEWAL_REMINDER_DAYS = 30
@@ -684,15 +683,14 @@ def personal_data_delete(user) -> None:
     office's records (the law requires them kept) but lose the name; drafts and
     uploads go."""
     for document in Document.objects.filter(application__user=user):
-        document.file.delete(save=False)
+        delete_on_commit(document.file)
         document.delete()
     Application.objects.filter(user=user, status=Application.Status.DRAFT).delete()
     Application.objects.filter(user=user).update(
         full_name="", birth_date=None, sex="", beneficiary="", answers=[]
     )
     for policy in Policy.objects.filter(user=user):
-        if policy.certificate:
-            policy.certificate.delete(save=False)
+        delete_on_commit(policy.certificate)
     Policy.objects.filter(user=user).update(holder_name="", certificate="")
     QuoteRequest.objects.filter(user=user).update(message="")
 

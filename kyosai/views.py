@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -404,31 +403,6 @@ def enrolment_cancel(request, pk: int):
     return redirect(reverse("members:mypage") + "#kyosai")
 
 
-def mypage_context(user) -> dict | None:
-    if not user.is_authenticated:
-        return None
-    applications = list(
-        Application.objects.filter(user=user).prefetch_related(
-            Prefetch("enrolments", queryset=Enrolment.objects.select_related("policy")),
-            "enrolments__club_years",
-        )
-    )
-    draft = next((a for a in applications if a.status == Application.Status.DRAFT), None)
-    enrolments = [e for a in applications for e in a.enrolments.all() if a.status != "draft"]
-    club = next(
-        (e for e in enrolments if e.product == "club" and e.status in ("approved", "cancel_requested")), None
-    )
-    club_year = max(club.club_years.all(), key=lambda y: y.starts_on, default=None) if club else None
-    if not applications and not getattr(user, "membership", None):
-        return None
-    return {
-        "draft": draft,
-        "enrolments": enrolments,
-        "club_year": club_year,
-        "policies": Policy.objects.filter(user=user),
-    }
-
-
 # --- 共済金・保険金の請求 ------------------------------------------------------
 # Kept with the section it serves, so the enrolment code above stays as it was.
 from django.db.models import Q  # noqa: E402
@@ -711,17 +685,3 @@ def claim_document_download(request, pk: int):
 def rosai_claim_guide(request):
     """労災 benefits are paid by the state: how to claim, not a claim form."""
     return render(request, "kyosai/rosai_claim_guide.html")
-
-
-def mypage_claims_context(user) -> dict | None:
-    if not user.is_authenticated:
-        return None
-    claims = list(Claim.objects.visible_to(user).sent()[:5])
-    draft = Claim.objects.filter(filed_by=user, status=Claim.Status.DRAFT).first()
-    policies = list(Policy.objects.filter(user=user))
-    rosai = Enrolment.objects.filter(
-        user=user, product__in=services.STATE_PAID_PRODUCTS, status__in=services.COVERED_STATUSES
-    ).exists()
-    if not (claims or draft or policies):
-        return None
-    return {"claims": claims, "draft": draft, "policies": policies, "rosai": rosai}

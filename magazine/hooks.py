@@ -4,12 +4,7 @@ from django.urls import reverse
 
 from magazine import queries, services
 from magazine.models import Delivery, Subscription
-from worq.lib.hooks import (
-    register_deletion_handler,
-    register_exporter,
-    register_mypage_section,
-    register_search_section,
-)
+from worq.lib.hooks import register_mypage_section, register_search_section
 
 
 def _mypage_context(user) -> dict:
@@ -32,7 +27,7 @@ def _search(query: str) -> dict | None:
     }
 
 
-def _export(user) -> dict:
+def export(user) -> dict:
     subscription = Subscription.objects.filter(user=user).first()
     if subscription is None:
         return {}
@@ -56,7 +51,13 @@ def _export(user) -> dict:
     }
 
 
+def blockers(user) -> list[str]:
+    return []
+
+
+def forget(*, user, now) -> None:
+    services.subscription_delete_for_user(user)
+
+
 register_mypage_section(order=60, template="magazine/includes/mypage_letters.html", context=_mypage_context)
 register_search_section(order=20, search=_search)
-register_exporter(_export)
-register_deletion_handler(services.subscription_delete_for_user)

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from worq.lib.audit import AuditRecord
 from worq.lib.markup import markdown_to_html
 from worq.lib.vocab import Occupation
 
@@ -228,23 +229,24 @@ class Subscription(models.Model):
         return f"{self.user.email}（{self.get_status_display()}）"
 
 
-class SubscriptionEvent(models.Model):
+class SubscriptionEvent(AuditRecord):
     """Audit row: who subscribed, confirmed or left, when and how."""
+
+    class Action(models.TextChoices):
+        REQUESTED = "requested", "購読の申し込み"
+        CONFIRMED = "confirmed", "購読の確認"
+        RESUMED = "resumed", "購読の再開"
+        UNSUBSCRIBED = "unsubscribed", "購読の停止"
 
     subscription = models.ForeignKey(
         Subscription, on_delete=models.CASCADE, related_name="events", verbose_name="購読"
     )
-    action = models.CharField("操作", max_length=20)
+    action = models.CharField("操作", max_length=20, choices=Action)
     note = models.CharField("メモ", max_length=200, blank=True)
-    created_at = models.DateTimeField("日時")
 
-    class Meta:
+    class Meta(AuditRecord.Meta):
         verbose_name = "購読の記録"
         verbose_name_plural = "購読の記録"
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.action}（{self.created_at:%Y-%m-%d %H:%M}）"
 
 
 class Campaign(models.Model):

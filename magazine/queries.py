@@ -2,10 +2,10 @@
 
 import datetime as dt
 
-from django.apps import apps
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from consultations.models import Case, GlossaryTerm
 from magazine.models import Article, Feature
 
 
@@ -47,23 +47,15 @@ def related_articles(article: Article, *, limit: int = 3) -> list[Article]:
     return picked[:limit]
 
 
-def related_cases(article: Article) -> list:
-    """Published consultation cases named by external_id, if that app provides them.
-
-    The consultations app is built separately; a missing model or a case that
-    was removed simply shows nothing rather than breaking the article.
-    """
+def related_cases(article: Article) -> list[Case]:
+    """Published consultation cases named by external_id; a case removed or
+    unpublished since the article was written is simply left out."""
     if not article.related_case_ids:
         return []
-    try:
-        case_model = apps.get_model("consultations", "Case")
-    except LookupError:
-        return []
-    fields = {f.name for f in case_model._meta.get_fields()}
-    qs = case_model._default_manager.filter(external_id__in=article.related_case_ids)
-    if "published" in fields:
-        qs = qs.filter(published=True)
-    by_id = {case.external_id: case for case in qs}
+    by_id = {
+        case.external_id: case
+        for case in Case.objects.published().filter(external_id__in=article.related_case_ids)
+    }
     return [by_id[i] for i in article.related_case_ids if i in by_id]
 
 
@@ -71,19 +63,11 @@ def related_terms(article: Article) -> list[dict]:
     """Glossary terms with a link when the glossary knows them, plain words otherwise."""
     if not article.related_terms:
         return []
-    known: dict[str, object] = {}
-    try:
-        term_model = apps.get_model("consultations", "GlossaryTerm")
-    except LookupError:
-        term_model = None
-    if term_model is not None:
-        known = {t.term: t for t in term_model._default_manager.filter(term__in=article.related_terms)}
-    result = []
-    for name in article.related_terms:
-        term = known.get(name)
-        url = term.get_absolute_url() if term is not None and hasattr(term, "get_absolute_url") else None
-        result.append({"name": name, "url": url})
-    return result
+    known = {t.term: t for t in GlossaryTerm.objects.filter(term__in=article.related_terms)}
+    return [
+        {"name": name, "url": known[name].get_absolute_url() if name in known else None}
+        for name in article.related_terms
+    ]
 
 
 def search_articles(query: str) -> QuerySet[Article]:

@@ -11,13 +11,14 @@ from django.urls import reverse
 from magazine import tokens
 from magazine.models import Campaign, Delivery, Subscription, SubscriptionEvent
 from members.models import NetworkMembership, User
+from worq.lib.audit import record
 from worq.lib.mail import enqueue_templated_email
 from worq.lib.outbox import outbox_add
 
 
 # --- Subscriptions -----------------------------------------------------------
 def _event(subscription: Subscription, action: str, now: dt.datetime, note: str = "") -> None:
-    SubscriptionEvent.objects.create(subscription=subscription, action=action, note=note, created_at=now)
+    record(SubscriptionEvent, subscription=subscription, action=action, note=note, now=now)
 
 
 def subscription_request(*, user: User, source: str, now: dt.datetime) -> Subscription:
@@ -35,14 +36,14 @@ def subscription_request(*, user: User, source: str, now: dt.datetime) -> Subscr
                 # confirmed, so switching back on needs no new link.
                 User.objects.filter(pk=user.pk).update(newsletter_opt_in=True)
                 user.newsletter_opt_in = True
-                _event(subscription, "resumed", now, note=source)
+                _event(subscription, SubscriptionEvent.Action.RESUMED, now, note=source)
             return subscription
         subscription.status = Subscription.Status.PENDING
         subscription.requested_at = now
         subscription.source = source
         subscription.full_clean()
         subscription.save()
-        _event(subscription, "requested", now, note=source)
+        _event(subscription, SubscriptionEvent.Action.REQUESTED, now, note=source)
         token = tokens.confirm_token(subscription_id=subscription.pk, email=user.email)
         enqueue_templated_email(
             template="magazine-confirm",
@@ -71,7 +72,7 @@ def subscription_confirm(*, token: str, now: dt.datetime) -> Subscription:
             subscription.confirmed_at = now
             subscription.unsubscribed_at = None
             subscription.save()
-            _event(subscription, "confirmed", now)
+            _event(subscription, SubscriptionEvent.Action.CONFIRMED, now)
         User.objects.filter(pk=subscription.user_id).update(newsletter_opt_in=True)
     return subscription
 
@@ -85,7 +86,7 @@ def subscription_cancel(*, subscription: Subscription, now: dt.datetime, via: st
             .update(status=Subscription.Status.UNSUBSCRIBED, unsubscribed_at=now)
         )
         if updated:
-            _event(subscription, "unsubscribed", now, note=via)
+            _event(subscription, SubscriptionEvent.Action.UNSUBSCRIBED, now, note=via)
         User.objects.filter(pk=subscription.user_id).update(newsletter_opt_in=False)
     subscription.refresh_from_db()
     return subscription

@@ -35,25 +35,6 @@ class MembershipEventInline(admin.TabularInline):
         return False
 
 
-def _status_action(status: str, label: str):
-    def action(modeladmin, request, queryset):
-        now = timezone.now()
-        for membership in queryset:
-            services.membership_set_status(
-                membership=membership,
-                status=status,
-                actor=request.user,
-                note="管理画面から変更",
-                now=now,
-            )
-        messages.success(request, f"{queryset.count()}件を「{label}」にしました。")
-
-    action.__name__ = f"set_{status}"
-    action.short_description = f"選んだ会員を「{label}」にする"
-    action.allowed_permissions = ("change",)
-    return action
-
-
 @admin.register(NetworkMembership)
 class NetworkMembershipAdmin(admin.ModelAdmin):
     list_display = ["member_number", "user", "status", "prefecture", "occupation", "created_at"]
@@ -70,10 +51,7 @@ class NetworkMembershipAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     inlines = [MembershipEventInline]
-    actions = [
-        _status_action(NetworkMembership.Status.ACTIVE, "有効"),
-        _status_action(NetworkMembership.Status.SUSPENDED, "停止中"),
-    ]
+    actions = ["set_active", "set_suspended"]
 
     def has_add_permission(self, request):
         return False
@@ -81,11 +59,26 @@ class NetworkMembershipAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    @admin.action(description="選んだ会員を「有効」にする", permissions=["change"])
+    def set_active(self, request, queryset):
+        self._set_status(request, queryset, NetworkMembership.Status.ACTIVE)
+
+    @admin.action(description="選んだ会員を「停止中」にする", permissions=["change"])
+    def set_suspended(self, request, queryset):
+        self._set_status(request, queryset, NetworkMembership.Status.SUSPENDED)
+
+    def _set_status(self, request, queryset, status: NetworkMembership.Status):
+        now = timezone.now()
+        for membership in queryset:
+            services.membership_set_status(
+                membership=membership, status=status, actor=request.user, note="管理画面から変更", now=now
+            )
+        messages.success(request, f"{queryset.count()}件を「{status.label}」にしました。")
+
     def save_model(self, request, obj, form, change):
-        data = {f: form.cleaned_data[f] for f in form.changed_data if f in services.MEMBER_FIELDS}
         services.membership_update(
-            membership=NetworkMembership.objects.get(pk=obj.pk),
-            data=data,
+            membership=obj,
+            data=form.cleaned_data,
             actor=request.user,
             now=timezone.now(),
         )

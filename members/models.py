@@ -6,6 +6,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from worq.lib.audit import AuditRecord
 from worq.lib.storage import private_storage
 from worq.lib.vocab import Occupation, Prefecture, Sex
 
@@ -129,11 +130,8 @@ class NetworkMembership(models.Model):
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
 
-    def work_style_labels(self) -> str:
-        return "・".join(self.work_styles)
 
-
-class MembershipEvent(models.Model):
+class MembershipEvent(AuditRecord):
     """Audit row: every change to a membership (who, what, when)."""
 
     class Action(models.TextChoices):
@@ -146,27 +144,14 @@ class MembershipEvent(models.Model):
     membership = models.ForeignKey(
         NetworkMembership, on_delete=models.CASCADE, related_name="events", verbose_name="会員"
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="操作した人",
-    )
     action = models.CharField("操作", max_length=20, choices=Action)
     from_status = models.CharField("変更前", max_length=20, blank=True)
     to_status = models.CharField("変更後", max_length=20, blank=True)
     note = models.TextField("メモ", blank=True)
-    created_at = models.DateTimeField("日時", default=timezone.now)
 
-    class Meta:
+    class Meta(AuditRecord.Meta):
         verbose_name = "会員の変更履歴"
         verbose_name_plural = "会員の変更履歴"
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class MemberNumberCounter(models.Model):

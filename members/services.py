@@ -15,9 +15,10 @@ from members.models import (
     NetworkMembership,
     User,
 )
-from worq.lib.hooks import registry
+from worq.lib.audit import record
+from worq.lib.hooks import account_data_hooks
 from worq.lib.outbox import outbox_add
-from worq.lib.storage import replace_file
+from worq.lib.storage import delete_on_commit, replace_file
 
 MEMBER_FIELDS = [
     "full_name",
@@ -59,12 +60,13 @@ def membership_create(*, user: User, data: dict, now: dt.datetime) -> NetworkMem
         )
         membership.full_clean()
         membership.save()
-        MembershipEvent.objects.create(
+        record(
+            MembershipEvent,
             membership=membership,
             actor=user,
             action=MembershipEvent.Action.CREATED,
             to_status=membership.status,
-            created_at=now,
+            now=now,
         )
         from members.tasks import render_membership_card
 
@@ -75,21 +77,26 @@ def membership_create(*, user: User, data: dict, now: dt.datetime) -> NetworkMem
 def membership_update(
     *, membership: NetworkMembership, data: dict, actor: User, now: dt.datetime
 ) -> NetworkMembership:
-    changed = [f for f in MEMBER_FIELDS if f in data and getattr(membership, f) != data[f]]
-    if not changed:
-        return membership
+    """Apply the cleaned ``data`` to the stored row. ``membership`` only names
+    the row: it is reloaded and locked here, so a form's already-mutated
+    instance still yields a recorded change."""
     with transaction.atomic():
+        membership = NetworkMembership.objects.select_for_update().get(pk=membership.pk)
+        changed = [f for f in MEMBER_FIELDS if f in data and getattr(membership, f) != data[f]]
+        if not changed:
+            return membership
         for f in changed:
             setattr(membership, f, data[f])
         membership.full_clean()
         membership.save()
         labels = "、".join(str(NetworkMembership._meta.get_field(f).verbose_name) for f in changed)
-        MembershipEvent.objects.create(
+        record(
+            MembershipEvent,
             membership=membership,
             actor=actor,
             action=MembershipEvent.Action.UPDATED,
             note=f"変更した項目：{labels}",
-            created_at=now,
+            now=now,
         )
         if {"full_name", "full_name_kana"} & set(changed):
             from members.tasks import render_membership_card
@@ -103,20 +110,22 @@ def membership_set_status(
 ) -> NetworkMembership:
     if status not in NetworkMembership.Status.values:
         raise ValidationError("会員の状態が正しくありません。")
-    if membership.status == status:
-        return membership
     with transaction.atomic():
+        membership = NetworkMembership.objects.select_for_update().get(pk=membership.pk)
         before = membership.status
+        if before == status:
+            return membership
         membership.status = status
         membership.save(update_fields=["status", "updated_at"])
-        MembershipEvent.objects.create(
+        record(
+            MembershipEvent,
             membership=membership,
             actor=actor,
             action=MembershipEvent.Action.STATUS_CHANGED,
             from_status=before,
             to_status=status,
             note=note,
-            created_at=now,
+            now=now,
         )
     return membership
 
@@ -127,27 +136,31 @@ def membership_card_render(*, membership: NetworkMembership, now: dt.datetime) -
 
     pdf = render_pdf(template="pdf/membership_card.html", context={"membership": membership, "now": now})
     with transaction.atomic():
+        membership = NetworkMembership.objects.select_for_update().get(pk=membership.pk)
         old_name = replace_file(membership.card_pdf, f"card-{membership.member_number}.pdf", pdf)
         membership.card_rendered_at = now
         membership.save(update_fields=["card_pdf", "card_rendered_at", "updated_at"])
         if not MembershipEvent.objects.filter(
             membership=membership, action=MembershipEvent.Action.CARD_ISSUED
         ).exists():
-            MembershipEvent.objects.create(
+            record(
+                MembershipEvent,
                 membership=membership,
                 action=MembershipEvent.Action.CARD_ISSUED,
-                created_at=now,
+                now=now,
             )
     if old_name:
         transaction.on_commit(lambda: membership.card_pdf.storage.delete(old_name))
 
 
 def profile_update(*, user: User, nickname: str, newsletter_opt_in: bool, reply_notifications: bool) -> User:
-    user.nickname = nickname
-    user.newsletter_opt_in = newsletter_opt_in
-    user.reply_notifications = reply_notifications
-    user.full_clean(exclude=["password"])
-    user.save(update_fields=["nickname", "newsletter_opt_in", "reply_notifications"])
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.nickname = nickname
+        user.newsletter_opt_in = newsletter_opt_in
+        user.reply_notifications = reply_notifications
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=["nickname", "newsletter_opt_in", "reply_notifications"])
     return user
 
 
@@ -188,15 +201,15 @@ def account_export(*, user: User) -> dict:
         {"coupon": str(r.coupon), "revealed_at": r.revealed_at.isoformat()}
         for r in CouponReveal.objects.filter(user=user).select_related("coupon")
     ]
-    for exporter in registry.exporters:
-        data.update(exporter(user))
+    for hooks in account_data_hooks():
+        data.update(hooks.export(user))
     return data
 
 
 def account_deletion_blockers(*, user: User) -> list[str]:
     reasons: list[str] = []
-    for blocker in registry.deletion_blockers:
-        reasons.extend(blocker(user))
+    for hooks in account_data_hooks():
+        reasons.extend(hooks.blockers(user))
     return reasons
 
 
@@ -213,19 +226,20 @@ def account_delete(*, user: User, now: dt.datetime) -> None:
     from allauth.mfa.models import Authenticator
 
     with transaction.atomic():
-        for handler in registry.deletion_handlers:
-            handler(user)
-        membership = NetworkMembership.objects.filter(user=user).first()
+        for hooks in account_data_hooks():
+            hooks.forget(user=user, now=now)
+        membership = NetworkMembership.objects.select_for_update().filter(user=user).first()
         if membership:
             if membership.card_pdf:
-                membership.card_pdf.delete(save=False)
-            MembershipEvent.objects.create(
+                delete_on_commit(membership.card_pdf)
+            record(
+                MembershipEvent,
                 membership=membership,
                 action=MembershipEvent.Action.WITHDRAWN,
                 from_status=membership.status,
                 to_status=NetworkMembership.Status.WITHDRAWN,
                 note="退会により個人情報を削除",
-                created_at=now,
+                now=now,
             )
             NetworkMembership.objects.filter(pk=membership.pk).update(
                 status=NetworkMembership.Status.WITHDRAWN,

@@ -65,7 +65,7 @@ def membership_edit(request):
     form = MembershipForm(request.POST or None, instance=membership, editing=True)
     if request.method == "POST" and form.is_valid():
         services.membership_update(
-            membership=NetworkMembership.objects.get(pk=membership.pk),
+            membership=membership,
             data=form.cleaned_data,
             actor=request.user,
             now=timezone.now(),

@@ -91,12 +91,7 @@ class ThemeAdmin(admin.ModelAdmin):
         return obj._opinions
 
     def save_model(self, request, obj, form, change):
-        old_status = Theme.objects.get(pk=obj.pk).status if change else obj.status
-        super().save_model(request, obj, form, change)
-        if change:
-            services.theme_status_change(
-                theme=obj, actor=request.user, old_status=old_status, now=timezone.now()
-            )
+        services.theme_save(theme=obj, actor=request.user, now=timezone.now())
 
     @admin.display(description="結果公開", boolean=True)
     def result_published(self, obj):
@@ -147,27 +142,6 @@ class PublicationFilter(admin.SimpleListFilter):
         return queryset
 
 
-def _status_action(status: Opinion.Status):
-    def action(modeladmin, request, queryset):
-        now = timezone.now()
-        for opinion in queryset:
-            services.opinion_triage(
-                opinion=opinion,
-                actor=request.user,
-                status=status,
-                staff_note=opinion.staff_note,
-                tags=list(opinion.tags.all()),
-                is_published=opinion.is_published,
-                now=now,
-            )
-        modeladmin.message_user(request, f"{queryset.count()}件を「{status.label}」にしました。")
-
-    action.__name__ = f"mark_{status.value}"
-    action.short_description = f"選んだ意見を「{status.label}」にする"
-    action.allowed_permissions = ("change",)
-    return action
-
-
 @admin.register(Opinion)
 class OpinionAdmin(admin.ModelAdmin):
     """Triage. Staff never see who sent an opinion: no e-mail, no name."""
@@ -208,7 +182,15 @@ class OpinionAdmin(admin.ModelAdmin):
         ("作者が選んだこと", {"fields": ["publication", "wants_result_email", "notified_at"]}),
         ("運営の確認", {"fields": ["status", "tags", "staff_note", "is_published", "published_at"]}),
     ]
-    actions = ["publish", "unpublish", "export_csv", *[_status_action(s) for s in Opinion.Status]]
+    actions = [
+        "publish",
+        "unpublish",
+        "export_csv",
+        "mark_unread",
+        "mark_checked",
+        "mark_considering",
+        "mark_reflected",
+    ]
 
     def get_queryset(self, request):
         return (
@@ -252,6 +234,36 @@ class OpinionAdmin(admin.ModelAdmin):
     @admin.action(description="選んだ意見の掲載をやめる", permissions=["change"])
     def unpublish(self, request, queryset):
         self._set_published(request, queryset, False)
+
+    @admin.action(description="選んだ意見を「未読」にする", permissions=["change"])
+    def mark_unread(self, request, queryset):
+        self._set_status(request, queryset, Opinion.Status.UNREAD)
+
+    @admin.action(description="選んだ意見を「確認済み」にする", permissions=["change"])
+    def mark_checked(self, request, queryset):
+        self._set_status(request, queryset, Opinion.Status.CHECKED)
+
+    @admin.action(description="選んだ意見を「対応検討」にする", permissions=["change"])
+    def mark_considering(self, request, queryset):
+        self._set_status(request, queryset, Opinion.Status.CONSIDERING)
+
+    @admin.action(description="選んだ意見を「反映済み」にする", permissions=["change"])
+    def mark_reflected(self, request, queryset):
+        self._set_status(request, queryset, Opinion.Status.REFLECTED)
+
+    def _set_status(self, request, queryset, status: Opinion.Status):
+        now = timezone.now()
+        for opinion in queryset:
+            services.opinion_triage(
+                opinion=opinion,
+                actor=request.user,
+                status=status,
+                staff_note=opinion.staff_note,
+                tags=list(opinion.tags.all()),
+                is_published=opinion.is_published,
+                now=now,
+            )
+        self.message_user(request, f"{queryset.count()}件を「{status.label}」にしました。")
 
     def _set_published(self, request, queryset, published: bool):
         done, refused = 0, 0

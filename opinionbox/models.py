@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from worq.lib.audit import AuditRecord
 from worq.lib.vocab import Occupation, WorkStyle
 
 TEXT_MAX_LENGTH = 2000
@@ -22,11 +23,6 @@ TEXT_MAX_LENGTH = 2000
 # label them with the English member names, so label each with its value.
 OCCUPATION_CHOICES = [(v, v) for v in Occupation.values]
 WORK_STYLE_CHOICES = [(v, v) for v in WorkStyle.values]
-
-
-class ThemeQuerySet(models.QuerySet):
-    def with_results(self):
-        return self.filter(status=Theme.Status.RESULTS, result__published_at__isnull=False)
 
 
 class Theme(models.Model):
@@ -46,8 +42,6 @@ class Theme(models.Model):
     status = models.CharField("状態", max_length=20, choices=Status, default=Status.SCHEDULED)
     created_at = models.DateTimeField("作成日時", default=timezone.now, editable=False)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
-
-    objects = ThemeQuerySet.as_manager()
 
     class Meta:
         verbose_name = "テーマ"
@@ -248,7 +242,7 @@ class ThemeUpdate(models.Model):
             raise ValidationError("その後の報告は、受付が終わったテーマにだけ付けられます。")
 
 
-class Event(models.Model):
+class Event(AuditRecord):
     """Audit row: who changed what in the Opinion Box, and when."""
 
     class Action(models.TextChoices):
@@ -267,22 +261,9 @@ class Event(models.Model):
     opinion = models.ForeignKey(
         Opinion, on_delete=models.CASCADE, null=True, blank=True, related_name="events", verbose_name="意見"
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="操作した人",
-    )
     action = models.CharField("操作", max_length=30, choices=Action)
     note = models.TextField("内容", blank=True)
-    created_at = models.DateTimeField("日時", default=timezone.now)
 
-    class Meta:
+    class Meta(AuditRecord.Meta):
         verbose_name = "操作履歴"
         verbose_name_plural = "操作履歴"
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.created_at:%Y-%m-%d %H:%M}"

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from opinionbox.charts import BarChart, bar_chart
 from opinionbox.models import Event, Opinion, Result, Support, Tag, Theme
+from worq.lib.audit import record, record_many
 from worq.lib.mail import send_templated_email
 from worq.lib.outbox import outbox_add
 from worq.lib.vocab import Occupation, WorkStyle
@@ -46,10 +47,8 @@ def theme_statuses_update(*, now: dt.datetime) -> dict[str, int]:
         closed = Theme.objects.filter(
             pk__in=to_close, status__in=[Theme.Status.SCHEDULED, Theme.Status.OPEN]
         ).update(status=Theme.Status.COUNTING, updated_at=now)
-        Event.objects.bulk_create(
-            [Event(theme_id=pk, action=Event.Action.THEME_OPENED, created_at=now) for pk in to_open]
-            + [Event(theme_id=pk, action=Event.Action.THEME_CLOSED, created_at=now) for pk in to_close]
-        )
+        record_many(Event, [{"theme_id": pk} for pk in to_open], action=Event.Action.THEME_OPENED, now=now)
+        record_many(Event, [{"theme_id": pk} for pk in to_close], action=Event.Action.THEME_CLOSED, now=now)
     return {"opened": opened, "closed": closed}
 
 
@@ -146,13 +145,14 @@ def opinion_change_choices(
         current.full_clean()
         current.save(update_fields=["publication", "wants_result_email", "is_published", "published_at"])
         if notes:
-            Event.objects.create(
+            record(
+                Event,
                 theme_id=current.theme_id,
                 opinion=current,
                 actor=current.author,
                 action=Event.Action.CHOICES_CHANGED,
                 note="／".join(notes),
-                created_at=now,
+                now=now,
             )
     return current
 
@@ -166,26 +166,35 @@ def opinion_withdraw(*, opinion: Opinion, now: dt.datetime) -> None:
                 "受付が終わったテーマのご意見は、取り下げられません。"
                 "公開をやめたいときは「公開について」を「公開しない」に変えてください。"
             )
-        Event.objects.create(
+        record(
+            Event,
             theme_id=current.theme_id,
             actor=current.author,
             action=Event.Action.WITHDRAWN,
             note=f"意見ID {current.pk}",
-            created_at=now,
+            now=now,
         )
         current.delete()
 
 
-def theme_status_change(*, theme: Theme, actor, old_status: str, now: dt.datetime) -> None:
-    """Audit a status set by hand in the admin (e.g. closing a theme early)."""
-    if old_status != theme.status:
-        Event.objects.create(
-            theme=theme,
-            actor=actor,
-            action=Event.Action.STATUS_CHANGED,
-            created_at=now,
-            note=f"{Theme.Status(old_status).label} → {theme.get_status_display()}",
+def theme_save(*, theme: Theme, actor, now: dt.datetime) -> Theme:
+    """Save a theme edited in the admin; a changed status (e.g. closing a
+    theme early) is audited against the stored row, read under lock."""
+    with transaction.atomic():
+        old_status = (
+            Theme.objects.select_for_update().filter(pk=theme.pk).values_list("status", flat=True).first()
         )
+        theme.save()
+        if old_status is not None and old_status != theme.status:
+            record(
+                Event,
+                theme=theme,
+                actor=actor,
+                action=Event.Action.STATUS_CHANGED,
+                now=now,
+                note=f"{Theme.Status(old_status).label} → {theme.get_status_display()}",
+            )
+    return theme
 
 
 def opinion_triage(
@@ -216,13 +225,14 @@ def opinion_triage(
         current.save(update_fields=["status", "staff_note"])
         current.tags.set(list(tags))
         if changes:
-            Event.objects.create(
+            record(
+                Event,
                 theme_id=current.theme_id,
                 opinion=current,
                 actor=actor,
                 action=Event.Action.TRIAGED,
                 note="／".join(changes),
-                created_at=now,
+                now=now,
             )
         if current.is_published != is_published:
             current = opinion_set_published(opinion=current, actor=actor, published=is_published, now=now)
@@ -240,11 +250,12 @@ def opinion_set_published(*, opinion: Opinion, actor, published: bool, now: dt.d
         current.published_at = now if published else None
         current.full_clean()
         current.save(update_fields=["is_published", "published_at"])
-        Event.objects.create(
+        record(
+            Event,
             theme_id=current.theme_id,
             opinion=current,
             actor=actor,
-            created_at=now,
+            now=now,
             action=Event.Action.PUBLISHED if published else Event.Action.UNPUBLISHED,
         )
     return current
@@ -269,7 +280,7 @@ def result_publish(*, theme: Theme, actor, now: dt.datetime) -> Result:
             result.save(update_fields=["published_at", "updated_at"])
         theme.status = Theme.Status.RESULTS
         theme.save(update_fields=["status", "updated_at"])
-        Event.objects.create(theme=theme, actor=actor, action=Event.Action.RESULT_PUBLISHED, created_at=now)
+        record(Event, theme=theme, actor=actor, action=Event.Action.RESULT_PUBLISHED, now=now)
         outbox_add(task=notify_result, args=[theme.pk])
     return result
 
@@ -390,9 +401,8 @@ def opinions_csv(*, themes: Iterable[Theme], actor, now: dt.datetime) -> str:
                 o.support_count,
             ]
         )
-    Event.objects.bulk_create(
-        [Event(theme=t, actor=actor, action=Event.Action.EXPORTED, created_at=now) for t in themes]
-    )
+    with transaction.atomic():
+        record_many(Event, [{"theme": t} for t in themes], action=Event.Action.EXPORTED, actor=actor, now=now)
     return out.getvalue()
 
 

@@ -4,10 +4,10 @@ import os
 import shutil
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.cache import cache
 
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory, make_staff
+from tests.fixtures import browser_login  # noqa: F401  (old import path, kept for other branches)
 
 CHROMIUM = os.environ.get("WORQ_CHROMIUM", "/usr/bin/chromium")
 
@@ -20,9 +20,9 @@ def _clean_cache(request):
     database need (and may) clear it."""
     if hasattr(cache, "delete_pattern"):
         cache.delete_pattern("*")
-    elif request.node.get_closest_marker("django_db") or {
-        "db", "transactional_db", "live_server"
-    } & set(request.fixturenames):
+    elif request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(
+        request.fixturenames
+    ):
         # Set the database up (as the test's marker asks) before touching it.
         request.getfixturevalue("_django_db_helper")
         cache.clear()
@@ -78,21 +78,6 @@ def other_member(db):
         full_name_kana="サトウ ハナコ",
         sex="female",
     ).user
-
-
-def make_staff(*groups: str, email: str = "staff@example.jp", nickname: str = "スタッフ"):
-    """A staff user in ``groups`` with a TOTP authenticator (admin needs MFA)."""
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.utils import encrypt
-
-    user = UserFactory(email=email, nickname=nickname, is_staff=True)
-    user.groups.set(Group.objects.filter(name__in=groups))
-    Authenticator.objects.create(
-        user=user,
-        type=Authenticator.Type.TOTP,
-        data={"secret": encrypt("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")},
-    )
-    return user
 
 
 @pytest.fixture
@@ -171,29 +156,6 @@ def desktop_page(browser, live_server):
     context.close()
 
 
-def browser_login(page, live_server, user) -> None:
-    """Log ``user`` in by planting a session cookie (skips the MFA step)."""
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save()
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": session.session_key,
-                "url": live_server.url,
-            }
-        ]
-    )
-
-
-
 # Data that migrations load (RunPython), in dependency order. A transactional
 # test (browser, broker) ends by flushing every table, so the next one reloads
 # it; the loaders are the migrations' own functions.
@@ -209,8 +171,10 @@ MIGRATION_DATA = [
 @pytest.fixture(autouse=True)
 def _migration_data_in_transactional_tests(request):
     marker = request.node.get_closest_marker("django_db")
-    transactional = "live_server" in request.fixturenames or "transactional_db" in request.fixturenames or (
-        marker is not None and marker.kwargs.get("transaction")
+    transactional = (
+        "live_server" in request.fixturenames
+        or "transactional_db" in request.fixturenames
+        or (marker is not None and marker.kwargs.get("transaction"))
     )
     if transactional:
         from importlib import import_module

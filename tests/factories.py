@@ -4,6 +4,7 @@ import datetime as dt
 
 import factory
 from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from members.models import Coupon, NetworkMembership, User
@@ -54,3 +55,18 @@ class CouponFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"CODE-{n}")
     valid_from = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=1))
     valid_to = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=30))
+
+
+def make_staff(*groups: str, email: str = "staff@example.jp", nickname: str = "スタッフ"):
+    """A staff user in ``groups`` with a TOTP authenticator (admin needs MFA)."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import encrypt
+
+    user = UserFactory(email=email, nickname=nickname, is_staff=True)
+    user.groups.set(Group.objects.filter(name__in=groups))
+    Authenticator.objects.create(
+        user=user,
+        type=Authenticator.Type.TOTP,
+        data={"secret": encrypt("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")},
+    )
+    return user

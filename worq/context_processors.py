@@ -1,7 +1,8 @@
 from django.conf import settings
+from django.urls import reverse
 
 from members.access import tier_of
-from worq.navigation import entry_points, url_or_none
+from worq.navigation import entry_points
 
 
 def site(request):
@@ -10,5 +11,5 @@ def site(request):
         "debug": settings.DEBUG,
         "user_tier": tier_of(request.user),
         "nav_entries": entry_points(request.path),
-        "search_url": url_or_none("consultations:case-list"),
+        "search_url": reverse("consultations:case-list"),
     }

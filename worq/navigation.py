@@ -1,7 +1,8 @@
-"""The six things people come to do. An entry whose page does not exist yet
-(its app has not been built) is simply left out."""
+"""The six things people come to do, shown in every page's header."""
 
-from django.urls import NoReverseMatch, reverse
+from functools import cache
+
+from django.urls import reverse
 
 ENTRY_POINTS = [
     ("know", "知りたい・学びたい", "相談事例・用語集・マガジン", "consultations:case-list"),
@@ -13,24 +14,20 @@ ENTRY_POINTS = [
 ]
 
 
+@cache
+def _entries() -> tuple[tuple[str, str, str, str], ...]:
+    # Resolved once, on first use: the URLconf is not loaded yet at import.
+    return tuple((key, label, hint, reverse(url_name)) for key, label, hint, url_name in ENTRY_POINTS)
+
+
 def entry_points(path: str = "") -> list[dict]:
-    entries = []
-    for key, label, hint, url_name in ENTRY_POINTS:
-        try:
-            url = reverse(url_name)
-        except NoReverseMatch:
-            continue
-        entries.append({"key": key, "label": label, "hint": hint, "url": url, "current": False})
+    entries = [
+        {"key": key, "label": label, "hint": hint, "url": url, "current": False}
+        for key, label, hint, url in _entries()
+    ]
     # The current entry is the one whose URL is the longest prefix of the path
     # (/consultations/ask/ is 相談したい, not 知りたい).
     matching = [e for e in entries if path and path.startswith(e["url"])]
     if matching:
         max(matching, key=lambda e: len(e["url"]))["current"] = True
     return entries
-
-
-def url_or_none(url_name: str) -> str | None:
-    try:
-        return reverse(url_name)
-    except NoReverseMatch:
-        return None

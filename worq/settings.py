@@ -353,7 +353,4 @@ LOGGING = {
     },
 }
 
-# Apps the demo loader visits, in order (each may provide ``<app>.demo.load``).
-WORQ_DEMO_APPS = ["members", "worq", "consultations", "kyosai", "community", "magazine", "opinionbox"]
-
 FORM_RENDERER = "worq.lib.forms.WorqFormRenderer"

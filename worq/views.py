@@ -5,6 +5,7 @@ from django.core.cache import caches
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -27,13 +28,11 @@ def home(request):
 
 
 def support(request):
-    from worq.navigation import url_or_none
-
     return render(
         request,
         "support.html",
         {
-            "links_url": url_or_none("consultations:link-list"),
+            "links_url": reverse("consultations:link-list"),
         },
     )
 

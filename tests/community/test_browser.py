@@ -7,7 +7,8 @@ from playwright.sync_api import expect
 
 from community.models import Post
 from tests.community.factories import SettledUserFactory, TopicFactory
-from tests.conftest import browser_login, make_staff
+from tests.factories import make_staff
+from tests.fixtures import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

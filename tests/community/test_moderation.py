@@ -11,7 +11,7 @@ from django.utils import timezone
 from community import services
 from community.models import ModerationAction, Post, Report, Suspension, Topic
 from tests.community.factories import PostFactory, ReplyFactory, SettledUserFactory
-from tests.conftest import make_staff
+from tests.factories import make_staff
 
 pytestmark = pytest.mark.django_db
 

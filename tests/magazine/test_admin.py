@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from magazine.models import Article, Campaign, Delivery
-from tests.conftest import make_staff
+from tests.factories import make_staff
 from tests.magazine.factories import ArticleFactory, CampaignFactory, SubscriptionFactory
 
 pytestmark = pytest.mark.django_db

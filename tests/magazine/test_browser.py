@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.conftest import browser_login
+from tests.fixtures import browser_login
 from tests.magazine.factories import ArticleFactory, FeatureFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from magazine.models import Article
+from magazine.queries import related_cases
+from tests.consultations.factories import CaseFactory
 from tests.magazine.factories import ArticleFactory, CategoryFactory, FeatureFactory, TagFactory
 from worq.lib.hooks import registry
 
@@ -158,3 +160,11 @@ def test_magazine_search_page_and_more_link(client):
     assert "労災の記事5" in html and "契約の記事" not in html
     empty = client.get(reverse("magazine:search"), {"q": "該当なし"}).content.decode()
     assert "見つかりませんでした" in empty
+
+
+def test_related_cases_show_published_cases_only_in_the_articles_order():
+    shown, hidden, second = CaseFactory(), CaseFactory(published=False), CaseFactory()
+    article = ArticleFactory(
+        related_case_ids=[second.external_id, hidden.external_id, shown.external_id, "NONE"]
+    )
+    assert related_cases(article) == [second, shown]

@@ -101,20 +101,27 @@ def test_password_reset_sends_japanese_mail(client, registered_user):
 
 def test_repeated_failed_logins_are_rate_limited(client, registered_user):
     for _ in range(5):
-        response = client.post(reverse("account_login"),
-                               {"login": registered_user.email, "password": "wrong-password"})
+        response = client.post(
+            reverse("account_login"), {"login": registered_user.email, "password": "wrong-password"}
+        )
         assert "ログイン失敗が連続しています" not in response.content.decode()
     # Even the right password is refused while the limit holds.
-    response = client.post(reverse("account_login"),
-                           {"login": registered_user.email, "password": "correct-horse-battery"})
+    response = client.post(
+        reverse("account_login"), {"login": registered_user.email, "password": "correct-horse-battery"}
+    )
     assert "ログイン失敗が連続しています。" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
 def test_rate_limited_signups_get_a_japanese_429_page(client, settings):
     settings.ACCOUNT_RATE_LIMITS = {"signup": "1/m/ip"}
-    data = {"email": "a@example.jp", "nickname": "えー", "password1": "hoshizora-2026-kumo",
-            "password2": "hoshizora-2026-kumo", "agree_terms": "on"}
+    data = {
+        "email": "a@example.jp",
+        "nickname": "えー",
+        "password1": "hoshizora-2026-kumo",
+        "password2": "hoshizora-2026-kumo",
+        "agree_terms": "on",
+    }
     client.post(reverse("account_signup"), data)
     response = client.post(reverse("account_signup"), {**data, "email": "b@example.jp", "nickname": "びー"})
     assert response.status_code == 429
@@ -139,8 +146,9 @@ def test_login_after_redirect_explains_why_and_offers_free_signup(client):
 
 
 def test_login_then_lands_on_requested_page(client, registered_user):
-    response = client.post(reverse("account_login") + "?next=/members/profile/",
-                           {"login": registered_user.email, "password": "correct-horse-battery",
-                            "next": "/members/profile/"})
+    response = client.post(
+        reverse("account_login") + "?next=/members/profile/",
+        {"login": registered_user.email, "password": "correct-horse-battery", "next": "/members/profile/"},
+    )
     assert response.status_code == 302
     assert response["Location"] == "/members/profile/"

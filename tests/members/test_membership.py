@@ -147,6 +147,35 @@ def test_member_edits_own_data_and_change_is_audited(member_client, member):
     assert event.actor == member and "都道府県" in event.note
 
 
+def test_update_given_the_forms_mutated_instance_still_saves_and_audits(member):
+    """A ModelForm's is_valid() has already written cleaned data onto its
+    instance; the service must compare with the stored row, not that object."""
+    from members.forms import MembershipForm
+
+    membership = member.membership
+    data = {k: v for k, v in VALID.items() if k != "agree_terms"}
+    form = MembershipForm({**data, "prefecture": "北海道"}, instance=membership, editing=True)
+    assert form.is_valid(), form.errors
+    assert membership.prefecture == "北海道"  # the instance is already changed in memory
+
+    services.membership_update(
+        membership=membership, data=form.cleaned_data, actor=member, now=timezone.now()
+    )
+
+    assert NetworkMembership.objects.get(pk=membership.pk).prefecture == "北海道"
+    event = MembershipEvent.objects.get(membership=membership, action="updated")
+    assert event.actor == member and "都道府県" in event.note
+
+
+def test_status_change_from_a_stale_object_reads_the_stored_status(member, staff):
+    stale = NetworkMembership.objects.get(pk=member.membership.pk)
+    NetworkMembership.objects.filter(pk=stale.pk).update(status="suspended")
+    services.membership_set_status(
+        membership=stale, status="suspended", actor=staff, note="", now=timezone.now()
+    )
+    assert not MembershipEvent.objects.filter(action="status_changed").exists()
+
+
 def test_status_change_is_recorded(member, staff):
     membership = member.membership
     services.membership_set_status(

@@ -5,6 +5,7 @@ from allauth.account.models import EmailAddress
 from django.urls import reverse
 from django.utils import timezone
 
+from community import hooks as community_hooks
 from members import services
 from members.models import CouponReveal, MembershipEvent, NetworkMembership, User
 from tests.factories import CouponFactory, UserFactory
@@ -122,9 +123,7 @@ def test_account_delete_removes_personal_data_and_keeps_number(client, member, o
 
 def test_account_delete_is_blocked_with_explanation(client, member, monkeypatch):
     monkeypatch.setattr(
-        hooks.registry,
-        "deletion_blockers",
-        [lambda user: ["加入中のWor-Q共済の解約手続きを先にお願いします。"]],
+        community_hooks, "blockers", lambda user: ["加入中のWor-Q共済の解約手続きを先にお願いします。"]
     )
     client.force_login(member)
     body = client.get(reverse("members:account-delete")).content.decode()

@@ -13,8 +13,7 @@ from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from kyosai.models import Document
-from tests.conftest import make_staff
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_staff
 from tests.kyosai.factories import approved_policy
 
 SETUP = reverse("mfa_activate_totp")

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from opinionbox.models import Event, Opinion, Theme
-from tests.conftest import make_staff
+from tests.factories import make_staff
 from tests.opinionbox.factories import OpinionFactory, ResultFactory, TagFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
@@ -181,3 +181,14 @@ def test_later_update_only_on_a_closed_theme(editor_client):
     assert response.status_code == 200
     assert "受付が終わったテーマにだけ" in response.content.decode()
     assert not theme.updates.exists()
+
+
+def test_admin_status_action_triages_each_opinion_with_audit(editor_client):
+    opinions = OpinionFactory.create_batch(2)
+    response = editor_client.post(
+        reverse("admin:opinionbox_opinion_changelist"),
+        {"action": "mark_checked", "_selected_action": [o.pk for o in opinions]},
+    )
+    assert response.status_code == 302
+    assert set(Opinion.objects.values_list("status", flat=True)) == {Opinion.Status.CHECKED}
+    assert Event.objects.filter(action=Event.Action.TRIAGED).count() == 2

@@ -5,8 +5,8 @@ import pytest
 from django.core import mail
 
 from opinionbox.models import Opinion, Theme
-from tests.conftest import browser_login, make_staff
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory, make_staff
+from tests.fixtures import browser_login
 from tests.opinionbox.factories import TagFactory, ThemeFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

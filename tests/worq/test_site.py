@@ -10,8 +10,7 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.urls import reverse
 
-from tests.conftest import make_staff
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_staff
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db
@@ -195,11 +194,14 @@ def test_production_deploy_check_is_clean():
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize(("path", "current"), [
-    ("/consultations/", "知りたい・学びたい"),
-    ("/consultations/ask/", "相談したい"),
-    ("/kyosai/simulator/", "万が一に備えたい"),
-])
+@pytest.mark.parametrize(
+    ("path", "current"),
+    [
+        ("/consultations/", "知りたい・学びたい"),
+        ("/consultations/ask/", "相談したい"),
+        ("/kyosai/simulator/", "万が一に備えたい"),
+    ],
+)
 def test_navigation_marks_one_current_entry(client, path, current):
     from worq.navigation import entry_points
 
@@ -209,6 +211,12 @@ def test_navigation_marks_one_current_entry(client, path, current):
 
 def test_all_six_entry_points_are_in_the_header(client):
     body = client.get("/").content.decode()
-    for label in ["知りたい・学びたい", "相談したい", "助け・支えになるサービス", "つながりたい",
-                  "万が一に備えたい", "声をあげたい"]:
+    for label in [
+        "知りたい・学びたい",
+        "相談したい",
+        "助け・支えになるサービス",
+        "つながりたい",
+        "万が一に備えたい",
+        "声をあげたい",
+    ]:
         assert label in body

@@ -7,7 +7,23 @@ directly and no app edits another's templates.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import import_module
+from types import ModuleType
 from typing import Any
+
+# The apps that hold personal data. Each one's ``hooks.py`` offers the same
+# three functions, which the account export and deletion (members.services)
+# call in this order:
+#   export(user) -> {"section name": JSON-serialisable data}
+#   blockers(user) -> Japanese sentences saying what must happen before the
+#       account can be deleted (empty when nothing blocks)
+#   forget(*, user, now) -> None: remove or anonymise the app's personal data,
+#       inside the deletion's transaction; files are deleted on commit.
+ACCOUNT_DATA_APPS = ["consultations", "kyosai", "community", "magazine", "opinionbox"]
+
+
+def account_data_hooks() -> list[ModuleType]:
+    return [import_module(f"{app}.hooks") for app in ACCOUNT_DATA_APPS]
 
 
 @dataclass(frozen=True)
@@ -37,13 +53,6 @@ class SearchSection:
 class Registry:
     key_numbers: list[KeyNumber] = field(default_factory=list)
     mypage_sections: list[MypageSection] = field(default_factory=list)
-    # (user) -> {"section name": JSON-serialisable data}
-    exporters: list[Callable[[Any], dict]] = field(default_factory=list)
-    # (user) -> list of Japanese sentences saying what must happen before
-    # the account can be deleted; empty when nothing blocks.
-    deletion_blockers: list[Callable[[Any], list[str]]] = field(default_factory=list)
-    # (user) -> None: remove or anonymise the app's personal data.
-    deletion_handlers: list[Callable[[Any], None]] = field(default_factory=list)
     # Extra sections on the site search results page (e.g. magazine articles).
     search_sections: list[SearchSection] = field(default_factory=list)
 
@@ -59,18 +68,6 @@ def register_key_number(*, order: int, label: str, unit: str, count: Callable[[]
 def register_mypage_section(*, order: int, template: str, context: Callable[[Any], dict | None]) -> None:
     registry.mypage_sections.append(MypageSection(order, template, context))
     registry.mypage_sections.sort(key=lambda s: s.order)
-
-
-def register_exporter(fn: Callable[[Any], dict]) -> None:
-    registry.exporters.append(fn)
-
-
-def register_deletion_blocker(fn: Callable[[Any], list[str]]) -> None:
-    registry.deletion_blockers.append(fn)
-
-
-def register_deletion_handler(fn: Callable[[Any], None]) -> None:
-    registry.deletion_handlers.append(fn)
 
 
 def register_search_section(*, order: int, search: Callable[[str], dict | None]) -> None:

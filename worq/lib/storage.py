@@ -61,3 +61,13 @@ def download_name(stem: str, content_type: str) -> str:
     """A safe file name for Content-Disposition: our own stem, the sniffed extension."""
     stem = re.sub(r"[^\w\-]+", "-", _UNSAFE_CHARACTERS.sub("", stem)).strip("-") or "file"
     return f"{stem[:80]}.{extension_for(content_type)}"
+
+
+def delete_on_commit(fieldfile) -> None:
+    """Delete the file once the transaction that stops pointing at it commits.
+    On rollback the row still points at it, so it must still be there."""
+    from django.db import transaction
+
+    if fieldfile:
+        storage, name = fieldfile.storage, fieldfile.name
+        transaction.on_commit(lambda: storage.delete(name))

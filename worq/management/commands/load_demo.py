@@ -1,8 +1,11 @@
-from importlib import import_module, util
+from importlib import import_module
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+
+# In dependency order: members first (the demo people), then the feature apps.
+DEMO_APPS = ["members", "consultations", "kyosai", "community", "magazine", "opinionbox"]
 
 
 class Command(BaseCommand):
@@ -11,9 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if settings.PRODUCTION:
             raise CommandError("本番環境（DJANGO_ENV=production）ではデモコンテンツを読み込めません。")
-        for app in settings.WORQ_DEMO_APPS:
-            if util.find_spec(f"{app}.demo") is None:
-                continue
+        for app in DEMO_APPS:
             module = import_module(f"{app}.demo")
             with transaction.atomic():
                 summary = module.load(stdout=self.stdout)
