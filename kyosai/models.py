@@ -267,15 +267,22 @@ class Application(models.Model):
 
 
 class EnrolmentQuerySet(models.QuerySet):
+    # Applied for or held: at most one such enrolment per member and product.
     ACTIVE = ("draft", "submitted", "approved", "cancel_requested")
+    # Held: approved and not ended (a cancel request keeps the cover until staff confirm it).
+    HELD = ("approved", "cancel_requested")
 
     def active(self):
         return self.filter(status__in=self.ACTIVE)
 
+    def held(self):
+        return self.filter(status__in=self.HELD)
+
+    def clubs(self):
+        return self.filter(product=ProductCode.CLUB)
+
     def in_force(self, on):
-        return self.filter(
-            status__in=("approved", "cancel_requested"), cover_start__lte=on, cover_end__gte=on
-        )
+        return self.held().filter(cover_start__lte=on, cover_end__gte=on)
 
 
 class Enrolment(models.Model):
@@ -379,6 +386,10 @@ class Enrolment(models.Model):
     @property
     def product_order(self) -> int:
         return ProductCode.values.index(self.product)
+
+    @property
+    def is_held(self) -> bool:
+        return self.status in EnrolmentQuerySet.HELD
 
     def benefits(self):
         if self.rate_table_id is None:

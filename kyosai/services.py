@@ -41,10 +41,18 @@ def expected_cover_start(product: str, today: dt.date) -> dt.date:
     return premiums.cover_start(rule or "next_month", today)
 
 
-def has_active_club(user) -> bool:
-    return Enrolment.objects.filter(
-        user=user, product=ProductCode.CLUB, status__in=("approved", "cancel_requested")
-    ).exists()
+def has_club(user, *, besides: Application | None = None) -> bool:
+    """The member is in the club or has applied for it (under review) in an
+    application other than ``besides``: the wizard does not ask them to join again."""
+    clubs = Enrolment.objects.clubs().active().filter(user=user)
+    if besides is not None:
+        clubs = clubs.exclude(application=besides)
+    return clubs.exists()
+
+
+def in_club(user) -> bool:
+    """The member holds a club membership (approved): options can start."""
+    return Enrolment.objects.clubs().held().filter(user=user).exists()
 
 
 # --- Quotes ----------------------------------------------------------------
@@ -110,7 +118,7 @@ def application_set_products(
     _require_draft(application)
     if not selection:
         raise ValidationError("申し込む共済を一つ以上選んでください。")
-    if ProductCode.CLUB not in selection and not has_active_club(application.user):
+    if ProductCode.CLUB not in selection and not has_club(application.user, besides=application):
         raise ValidationError("オプションに入るには、Wor-Qライフサポートクラブへの加入が必要です。")
     with transaction.atomic():
         application.enrolments.exclude(product__in=list(selection)).delete()
@@ -311,6 +319,10 @@ def application_approve(*, application: Application, actor, now: dt.datetime) ->
         application = Application.objects.select_for_update().get(pk=application.pk)
         if application.status != Application.Status.SUBMITTED:
             raise ValidationError("審査中の申込みだけを承認できます。")
+        if ProductCode.CLUB not in application.product_codes() and not in_club(application.user):
+            raise ValidationError(
+                "この方のクラブのお申込みがまだ承認されていません。先にクラブの申込みを審査してください。"
+            )
         today = timezone.localdate(now)
         policy = Policy.objects.create(
             number=policy_number_allocate(now=now),
@@ -412,10 +424,8 @@ def enrolment_confirm_cancel(*, enrolment: Enrolment, actor, now: dt.datetime) -
         if enrolment.product == ProductCode.CLUB:
             ended += list(
                 Enrolment.objects.select_for_update()
-                .filter(
-                    user=enrolment.user,
-                    status__in=("approved", "cancel_requested"),
-                )
+                .held()
+                .filter(user=enrolment.user)
                 .exclude(pk=enrolment.pk)
             )
         for e in ended:
@@ -475,9 +485,7 @@ def club_renewals_run(*, now: dt.datetime) -> RenewalReport:
     report = RenewalReport()
     grace = Product.objects.filter(code=ProductCode.CLUB).values_list("grace_days", flat=True)
     grace_days = grace.first() or 0
-    clubs = Enrolment.objects.filter(
-        product=ProductCode.CLUB, status__in=("approved", "cancel_requested")
-    ).select_related("user")
+    clubs = Enrolment.objects.clubs().held().select_related("user")
     for club in clubs:
         year = club.club_years.order_by("-starts_on").first()
         if year is None:
@@ -539,12 +547,7 @@ def _open_next_year(club: Enrolment, year: ClubYear, *, now: dt.datetime) -> Clu
 
 def _lapse(club: Enrolment, *, now: dt.datetime, today: dt.date) -> bool:
     with transaction.atomic():
-        ended = list(
-            Enrolment.objects.select_for_update().filter(
-                user=club.user,
-                status__in=("approved", "cancel_requested"),
-            )
-        )
+        ended = list(Enrolment.objects.select_for_update().held().filter(user=club.user))
         if not any(e.pk == club.pk for e in ended):
             return False
         for e in ended:
@@ -667,7 +670,7 @@ def certificate_render(*, policy: Policy, now: dt.datetime) -> Policy:
 # --- Account deletion --------------------------------------------------------
 def deletion_blockers(user) -> list[str]:
     reasons = []
-    if Enrolment.objects.filter(user=user, status__in=("approved", "cancel_requested")).exists():
+    if Enrolment.objects.held().filter(user=user).exists():
         reasons.append(
             "Wor-Q共済に加入中です。先にマイページから解約をお申出いただき、"
             "共済担当が解約を確定してから退会してください。"

@@ -136,7 +136,7 @@ def _steps(application: Application) -> list[str]:
     """The wizard's steps for this application: the club step only for people
     not yet in the club, documents only for 労災特別加入."""
     skip = set()
-    if "club" not in application.product_codes() and services.has_active_club(application.user):
+    if "club" not in application.product_codes() and services.has_club(application.user, besides=application):
         skip.add("club")
     if not services.needs_documents(application):
         skip.add("documents")
@@ -186,11 +186,15 @@ def apply_club(request):
     form = ClubForm(request.POST or None, initial={"join": "club" in application.product_codes()})
     if request.method == "POST" and form.is_valid():
         selection = {e.product: _choice(e) for e in application.enrolments.all()}
-        services.application_set_products(
-            application=application, selection={**selection, "club": {}}, now=timezone.now()
-        )
-        Application.objects.filter(pk=application.pk).update(step="options")
-        return redirect("kyosai:apply-options")
+        try:
+            services.application_set_products(
+                application=application, selection={**selection, "club": {}}, now=timezone.now()
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            Application.objects.filter(pk=application.pk).update(step="options")
+            return redirect("kyosai:apply-options")
     club = Product.objects.filter(code="club").first()
     return render(
         request,
@@ -222,7 +226,7 @@ def apply_options(request):
         request.POST or None, initial=initial, start=start, age=age, sex=application.sex, user=request.user
     )
     if request.method == "POST" and form.is_valid():
-        club = "club" in current or not services.has_active_club(request.user)
+        club = "club" in current or not services.has_club(request.user, besides=application)
         try:
             services.application_set_products(
                 application=application, selection=form.selection(club=club), now=timezone.now()
@@ -232,8 +236,11 @@ def apply_options(request):
         else:
             request.session.pop(CARRY_KEY, None)
             return redirect("kyosai:apply-details")
+    club_pending = "club" not in current and not services.in_club(request.user)
     return render(
-        request, "kyosai/apply_options.html", _wizard(application, "options", form=form, age=age, start=start)
+        request,
+        "kyosai/apply_options.html",
+        _wizard(application, "options", form=form, age=age, start=start, club_pending=club_pending),
     )
 
 
@@ -414,9 +421,7 @@ def mypage_context(user) -> dict | None:
     )
     draft = next((a for a in applications if a.status == Application.Status.DRAFT), None)
     enrolments = [e for a in applications for e in a.enrolments.all() if a.status != "draft"]
-    club = next(
-        (e for e in enrolments if e.product == "club" and e.status in ("approved", "cancel_requested")), None
-    )
+    club = next((e for e in enrolments if e.product == "club" and e.is_held), None)
     club_year = max(club.club_years.all(), key=lambda y: y.starts_on, default=None) if club else None
     if not applications and not getattr(user, "membership", None):
         return None
