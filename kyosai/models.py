@@ -270,7 +270,7 @@ class EnrolmentQuerySet(models.QuerySet):
     # Applied for or held: at most one such enrolment per member and product.
     ACTIVE = ("draft", "submitted", "approved", "cancel_requested")
     # Held: approved and not ended (a cancel request keeps the cover until staff confirm it).
-    HELD = ("approved", "cancel_requested")
+    HELD = premiums.HELD_STATUSES
 
     def active(self):
         return self.filter(status__in=self.ACTIVE)
@@ -391,6 +391,12 @@ class Enrolment(models.Model):
     def is_held(self) -> bool:
         return self.status in EnrolmentQuerySet.HELD
 
+    def state_on(self, day) -> str:
+        return premiums.cover_state(status=self.status, start=self.cover_start, end=self.cover_end, day=day)
+
+    def state_label_on(self, day) -> str:
+        return premiums.COVER_STATES[self.state_on(day)]
+
     def benefits(self):
         if self.rate_table_id is None:
             return []
@@ -440,18 +446,8 @@ class Policy(models.Model):
         return settings.SITE_URL + reverse("kyosai:verify", args=[self.verify_token])
 
     def state_on(self, day) -> str:
-        """有効 / 期限切れ / 解約済み for the verification page."""
-        covers = list(self.covers.all())
-        if any(
-            c.status in ("approved", "cancel_requested") and c.cover_start <= day <= c.cover_end
-            for c in covers
-        ):
-            return "valid"
-        if any(c.status in ("approved", "cancel_requested") and day < c.cover_start for c in covers):
-            return "not_started"
-        if covers and all(c.status in ("cancelled", "lapsed") for c in covers):
-            return "cancelled"
-        return "expired"
+        """The certificate's state on ``day``, by the same rule as each cover's."""
+        return premiums.policy_state([c.state_on(day) for c in self.covers.all()])
 
     @property
     def cover_start(self):

@@ -218,6 +218,40 @@ def cover_end(start: dt.date) -> dt.date:
     return add_years(start, 1) - dt.timedelta(days=1)
 
 
+# One status rule for a cover on a given day, used by the verification page
+# (heading and rows) and the certificate alike.
+HELD_STATUSES = ("approved", "cancel_requested")
+COVER_STATES = {
+    "valid": "加入中",
+    "not_started": "保障開始前",
+    "expired": "期限切れ",
+    "cancelled": "解約済み",
+    "lapsed": "失効",
+    "none": "—",
+}
+
+
+def cover_state(*, status: str, start: dt.date | None, end: dt.date | None, day: dt.date) -> str:
+    """valid / not_started / expired / cancelled / lapsed (none: never approved)."""
+    if status in HELD_STATUSES and start is not None and end is not None:
+        if day < start:
+            return "not_started"
+        return "valid" if day <= end else "expired"
+    if status in ("cancelled", "lapsed"):
+        return status
+    return "none"
+
+
+def policy_state(states: list[str]) -> str:
+    """A certificate's overall state from its covers' states."""
+    for state in ("valid", "not_started"):
+        if state in states:
+            return state
+    if states and all(s in ("cancelled", "lapsed") for s in states):
+        return "cancelled" if "cancelled" in states else "lapsed"
+    return "expired"
+
+
 def mask_name(full_name: str) -> str:
     """山田 太郎 → 山田 ○○ (family name kept, given name hidden)."""
     parts = full_name.replace("\u3000", " ").split()

@@ -633,8 +633,10 @@ def certificate_context(*, policy: Policy, covers: list[Enrolment], now: dt.date
     import segno
 
     url = policy.get_verify_url()
+    issued_on = timezone.localdate(now)
     covers = sorted(covers, key=lambda c: c.product_order)
     for cover in covers:
+        cover.state_label = cover.state_label_on(issued_on)
         # Joined into one text run in the template: each extra inline box costs
         # WeasyPrint a Pango layout, measured slower than one longer run.
         cover.benefit_parts = benefit_summary(cover.benefits())
@@ -643,7 +645,7 @@ def certificate_context(*, policy: Policy, covers: list[Enrolment], now: dt.date
         "covers": covers,
         "verify_url": url,
         "qr": segno.make(url, error="m").png_data_uri(scale=4, border=0),
-        "issued_on": timezone.localdate(now),
+        "issued_on": issued_on,
         "cover_start": min((c.cover_start for c in covers if c.cover_start), default=None),
         "cover_end": max((c.cover_end for c in covers if c.cover_end), default=None),
     }

@@ -98,17 +98,20 @@ def simulate(form: SimulatorForm) -> dict:
 def verify(request, token: str):
     policy = get_object_or_404(Policy.objects.prefetch_related("covers"), verify_token=token)
     today = timezone.localdate()
+    covers = sorted((c for c in policy.covers.all() if c.cover_start), key=lambda c: c.product_order)
+    for cover in covers:
+        cover.state_label = cover.state_label_on(today)
+    state = policy.state_on(today)
     return render(
         request,
         "kyosai/verify.html",
         {
             "policy": policy,
-            "state": policy.state_on(today),
+            "state": state,
+            "state_label": premiums.COVER_STATES[state],
             "today": today,
             "masked_name": premiums.mask_name(policy.holder_name),
-            "covers": sorted(
-                (c for c in policy.covers.all() if c.cover_start), key=lambda c: c.product_order
-            ),
+            "covers": covers,
         },
     )
 
