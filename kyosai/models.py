@@ -17,7 +17,8 @@ class ProductCode(models.TextChoices):
     MEDICAL = "medical", "オプション2 総合医療共済"
     LIABILITY = "liability", "オプション3 賠償補償制度"
     INCOME = "income", "オプション4 所得補償制度"
-    ROSAI = "rosai", "労災保険特別加入（一人親方・フリーランス）"
+    ROSAI = "rosai", "労災保険特別加入（建設の一人親方）"
+    ROSAI_FREELANCE = "rosai_freelance", "労災保険特別加入（特定フリーランス）"
 
 
 class Product(models.Model):
@@ -172,6 +173,10 @@ class Benefit(models.Model):
     prefix = models.CharField("金額の前置き", max_length=10, blank=True, help_text="例：日額、最高")
     amount = models.PositiveIntegerField("金額（円）", null=True, blank=True)
     text = models.CharField("金額以外の説明", max_length=120, blank=True)
+    is_exclusion = models.BooleanField(
+        "支払われないもの", default=False, help_text="「支払われないもの」として別に表示します。"
+    )
+    source = models.CharField("出典（URLなど）", max_length=300, blank=True)
     order = models.PositiveSmallIntegerField("表示順", default=0)
 
     class Meta:
@@ -366,7 +371,7 @@ class Enrolment(models.Model):
         if self.benefit:
             bits.append(f"月額{premiums.yen(self.benefit)}")
         if self.daily:
-            label = "給付基礎日額" if self.product == ProductCode.ROSAI else "入院日額"
+            label = "入院日額" if self.product == ProductCode.MEDICAL else "給付基礎日額"
             bits.append(f"{label}{premiums.yen(self.daily)}")
         if self.payment:
             bits.append(self.get_payment_display())

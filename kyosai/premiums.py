@@ -8,7 +8,9 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
-PRODUCTS = ("club", "life", "medical", "liability", "income", "rosai")
+PRODUCTS = ("club", "life", "medical", "liability", "income", "rosai", "rosai_freelance")
+# 労災保険特別加入: benefits paid by the state, not by Wor-Q共済.
+ROSAI_PRODUCTS = ("rosai", "rosai_freelance")
 PAYMENTS = {"paid_up_at_65": "短期払い（65歳払済）", "whole_life": "終身払い"}
 SEXES = {"male": "男性", "female": "女性"}
 # The dimensions a rate row may be keyed on, with the Japanese name of each.
@@ -101,7 +103,7 @@ def yen(amount: int) -> str:
 
 def dimension_label(product: str, dim: str) -> str:
     if dim == "daily":
-        return {"rosai": "給付基礎日額", "medical": "入院日額"}.get(product, "日額")
+        return "入院日額" if product == "medical" else "給付基礎日額" if product in ROSAI_PRODUCTS else "日額"
     return DIMENSIONS[dim]
 
 
