@@ -188,6 +188,12 @@ def quote(table: Table, choices: Choices) -> Premium:
     )
 
 
+def kyugyo_daily(daily: int) -> int:
+    """労災 休業(補償)給付 per day from the 4th day off: 60% of 給付基礎日額 plus
+    the 20% 休業特別支給金 (FACTS.md §2), each rounded down to the yen."""
+    return daily * 60 // 100 + daily * 20 // 100
+
+
 def age_on(birth_date: dt.date, day: dt.date) -> int:
     """満年齢 on ``day`` (the birthday itself counts as the new age)."""
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))

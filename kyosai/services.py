@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from kyosai import premiums, pricing
+from kyosai import eligibility, premiums, pricing
 from kyosai.models import (
     Application,
     ClubYear,
@@ -22,7 +22,7 @@ from kyosai.models import (
 from worq.lib.mail import enqueue_templated_email
 from worq.lib.storage import replace_file
 
-OPTION_CODES = ["life", "medical", "liability", "income", "rosai"]
+OPTION_CODES = ["life", "medical", "liability", "income", "rosai", "rosai_freelance"]
 CHOICE_FIELDS = ("plan", "job_class", "benefit", "daily", "payment")
 # Days before a club year ends that the renewal reminder goes out.
 RENEWAL_REMINDER_DAYS = 30
@@ -55,6 +55,26 @@ def in_club(user) -> bool:
     return Enrolment.objects.clubs().held().filter(user=user).exists()
 
 
+def options_elsewhere(user, *, besides: Application | None = None) -> list[Enrolment]:
+    """Options the member holds or has applied for outside ``besides``: the
+    wizard marks them (加入中 / 審査中) instead of offering them again."""
+    options = Enrolment.objects.active().exclude(product=ProductCode.CLUB).filter(user=user)
+    if besides is not None:
+        options = options.exclude(application=besides)
+    return sorted(options.exclude(status=Enrolment.Status.DRAFT), key=lambda e: e.product_order)
+
+
+def member_age_sex(user, *, on: dt.date) -> tuple[int, str] | None:
+    """満年齢 on ``on`` and sex the member already gave (their draft, else their
+    membership), so forms do not ask again."""
+    draft = Application.objects.filter(user=user, status=Application.Status.DRAFT).first()
+    membership = getattr(user, "membership", None)
+    for source in (draft, membership):
+        if source is not None and source.birth_date and source.sex:
+            return premiums.age_on(source.birth_date, on), source.sex
+    return None
+
+
 # --- Quotes ----------------------------------------------------------------
 @dataclass
 class Line:
@@ -83,9 +103,28 @@ def price_choice(product: str, choice: dict, *, age: int | None, sex: str, on: d
         line.premium = pricing.premium(product, age=age, sex=sex, on=on, **choice)
     except pricing.NotPublished as exc:
         line.error, line.needs_quote = str(exc), True
+    except pricing.NotOffered as exc:
+        line.error = str(exc) + _plans_that_fit(product, choice, age=age, sex=sex, on=on)
     except pricing.PricingError as exc:
         line.error = str(exc)
     return line
+
+
+def _plans_that_fit(product: str, choice: dict, *, age: int | None, sex: str, on: dt.date) -> str:
+    """For a plan the person cannot take (e.g. C from 61), the plans they can."""
+    if not choice.get("plan"):
+        return ""
+    plans = sorted({r.plan for r in pricing.table_in_force(product, on).rates.all()} - {"", choice["plan"]})
+    fits = []
+    for plan in plans:
+        try:
+            pricing.premium(product, age=age, sex=sex, on=on, **{**choice, "plan": plan})
+        except pricing.PricingError:
+            continue
+        fits.append(plan)
+    if not fits:
+        return ""
+    return f"{'・'.join(fits)}プランなら、{age}歳でもお申し込みいただけます。"
 
 
 # --- The enrolment wizard ----------------------------------------------------
@@ -129,6 +168,18 @@ def application_set_products(
                 .filter(user=application.user, product=product)
                 .exclude(application=application)
             )
+            if product in premiums.ROSAI_PRODUCTS:
+                other = [p for p in premiums.ROSAI_PRODUCTS if p != product]
+                other_taken = (
+                    Enrolment.objects.active()
+                    .filter(user=application.user, product__in=other)
+                    .exclude(application=application)
+                    .exists()
+                )
+                if other_taken or set(other) & set(selection):
+                    raise ValidationError(
+                        "労災保険の特別加入は、建設の一人親方か特定フリーランスのどちらか一つです。"
+                    )
             if taken.exists():
                 raise ValidationError(
                     f"{ProductCode(product).label}には、すでにお申込み（またはご加入）があります。"
@@ -154,6 +205,13 @@ def application_set_details(
     now: dt.datetime,
 ) -> Application:
     _require_draft(application)
+    if ProductCode.ROSAI_FREELANCE in application.product_codes():
+        given = {a["id"]: a["answer"] for a in answers if isinstance(a.get("id"), str)}
+        if eligibility.unanswered(given):
+            raise ValidationError("労災保険特別加入（特定フリーランス）の加入条件の質問にお答えください。")
+        refusals = eligibility.refusals(given)
+        if refusals:
+            raise ValidationError(list(refusals.values()))
     application.full_name = full_name
     application.birth_date = birth_date
     application.sex = sex
@@ -166,7 +224,7 @@ def application_set_details(
 
 
 def needs_documents(application: Application) -> bool:
-    return application.enrolments.filter(product=ProductCode.ROSAI).exists()
+    return application.enrolments.filter(product__in=premiums.ROSAI_PRODUCTS).exists()
 
 
 def missing_documents(application: Application) -> list[str]:
@@ -617,7 +675,10 @@ def benefit_summary(benefits) -> list[str]:
     groups: dict[str, list] = {}
     # A line that only lists the choices (e.g. 保険金額 10万円〜50万円から選択) says
     # nothing on a certificate, where the chosen amount is shown instead.
-    for b in (b for b in benefits if not (b.amount is None and b.text.endswith("から選択"))):
+    shown = (
+        b for b in benefits if not b.is_exclusion and not (b.amount is None and b.text.endswith("から選択"))
+    )
+    for b in shown:
         groups.setdefault(b.group, []).append(b)
     parts = []
     for group, items in groups.items():

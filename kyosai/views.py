@@ -22,7 +22,15 @@ from kyosai.forms import (
 from kyosai.models import Application, Document, Enrolment, Policy, Product, RateTable
 from members.access import member_required
 
-STEPS = ["club", "options", "details", "documents", "review"]
+# The wizard's steps and their names: the step chips and each step's heading use these.
+STEP_LABELS = {
+    "club": "クラブ",
+    "options": "オプション",
+    "details": "お客さま情報・告知",
+    "documents": "書類",
+    "review": "確認・送信",
+}
+STEPS = list(STEP_LABELS)
 CARRY_KEY = "kyosai_carry"
 
 
@@ -120,14 +128,17 @@ def verify(request, token: str):
 @member_required
 def quote_request(request):
     start = premiums.first_of_next_month(timezone.localdate())
-    form = QuoteRequestForm(request.POST or None, initial=request.GET.dict(), on=start)
+    known = services.member_age_sex(request.user, on=start)
+    form = QuoteRequestForm(request.POST or None, initial=request.GET.dict(), on=start, known=known)
     if request.method == "POST" and form.is_valid():
         services.quote_request_create(
             user=request.user, product="medical", now=timezone.now(), **form.cleaned_data
         )
         messages.success(request, "見積依頼を受け付けました。担当者からメールでお答えします。")
         return redirect("members:mypage")
-    return render(request, "kyosai/quote_request.html", {"form": form})
+    return render(
+        request, "kyosai/quote_request.html", {"form": form, "known": known, "sexes": premiums.SEXES}
+    )
 
 
 # --- Enrolment wizard ------------------------------------------------------------
@@ -213,7 +224,16 @@ def _choice(enrolment: Enrolment) -> dict:
 
 
 def _wizard(application, step, **context) -> dict:
-    return {"application": application, "step": step, "steps": _steps(application), **context}
+    steps = _steps(application)
+    return {
+        "application": application,
+        "step": step,
+        "steps": [(i, s, STEP_LABELS[s]) for i, s in enumerate(steps, start=1)],
+        "step_number": steps.index(step) + 1,
+        "step_label": STEP_LABELS[step],
+        "has_documents": "documents" in steps,
+        **context,
+    }
 
 
 @member_required
@@ -225,8 +245,15 @@ def apply_options(request):
     age = premiums.age_on(application.birth_date, start) if application.birth_date else None
     current = {e.product: _choice(e) for e in application.enrolments.all()}
     initial = initial_from_selection(current) if len(current) > 1 else _carried(request, start)
+    held = services.options_elsewhere(request.user, besides=application)
     form = OptionsForm(
-        request.POST or None, initial=initial, start=start, age=age, sex=application.sex, user=request.user
+        request.POST or None,
+        initial=initial,
+        start=start,
+        age=age,
+        sex=application.sex,
+        user=request.user,
+        held=held,
     )
     if request.method == "POST" and form.is_valid():
         club = "club" in current or not services.has_club(request.user, besides=application)
@@ -243,7 +270,9 @@ def apply_options(request):
     return render(
         request,
         "kyosai/apply_options.html",
-        _wizard(application, "options", form=form, age=age, start=start, club_pending=club_pending),
+        _wizard(
+            application, "options", form=form, age=age, start=start, club_pending=club_pending, held=held
+        ),
     )
 
 
@@ -288,7 +317,8 @@ def apply_documents(request):
     if other:
         return other
     have = {d.kind: d for d in application.documents.all()}
-    form = DocumentsForm(request.POST or None, request.FILES or None, have=set(have))
+    freelance = "rosai_freelance" in application.product_codes()
+    form = DocumentsForm(request.POST or None, request.FILES or None, have=set(have), freelance=freelance)
     if request.method == "POST" and form.is_valid():
         for kind, upload in form.cleaned_data.items():
             if upload:

@@ -144,3 +144,116 @@ def test_certificate_rules_stay_clear_of_the_qr_code(future_policy):
         right = row.position_x + row.margin_width() - row.margin_right
         if row.position_y < qr_bottom:
             assert right <= qr_left, "a rule runs under the QR code"
+
+
+# --- The wizard: options already held, step headings ------------------------------------
+def test_options_step_marks_held_options_and_does_not_offer_them(client, member, staff):
+    from tests.kyosai.factories import approved_policy
+
+    approved_policy(member, {"club": {}, "life": {"plan": "B"}}, staff=staff)
+    submitted_application(member, {"liability": {}})
+    client.force_login(member)
+    client.post(reverse("kyosai:apply"))
+    page = client.get(reverse("kyosai:apply-options")).content.decode()
+    held = page.split('id="held-heading"')[1].split("</section>")[0]
+    assert "オプション1 団体生命共済" in held and "加入中" in held and "Bプラン" in held
+    assert "オプション3 賠償補償制度" in held and "審査中" in held
+    assert 'name="life_plan"' not in page and 'name="liability"' not in page
+    assert 'name="income_benefit"' in page
+    client.post(
+        reverse("kyosai:apply-options"), {"life_plan": "A", "income_benefit": 100000, "income_job_class": 1}
+    )
+    assert Application.objects.get(status="draft").product_codes() == ["income"]
+
+
+@pytest.mark.parametrize("club_first", [True, False])
+def test_step_headings_match_the_step_chips(client, member, staff, club_first):
+    import re
+
+    from tests.kyosai.factories import approved_policy
+
+    if not club_first:
+        approved_policy(member, {"club": {}}, staff=staff)
+    client.force_login(member)
+    client.post(reverse("kyosai:apply"))
+    if club_first:
+        client.post(reverse("kyosai:apply-club"), {"join": "on"})
+    client.post(reverse("kyosai:apply-options"), {"rosai_freelance_daily": 5000})
+    client.post(
+        reverse("kyosai:apply-details"),
+        {
+            "full_name": "山田 太郎",
+            "birth_date": "1988-04-01",
+            "sex": "male",
+            "qrf_b2b": "yes",
+            "qrf_staff": "no",
+            "qrf_other": "no",
+        },
+    )
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.post(
+        reverse("kyosai:apply-documents"),
+        {
+            "identity": SimpleUploadedFile("id.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100),
+            "work_proof": SimpleUploadedFile("order.pdf", b"%PDF-1.7\n" + b"0" * 100),
+        },
+    )
+    names = ["options", "details", "documents", "review"]
+    if club_first:
+        names.insert(0, "club")
+    for number, name in enumerate(names, start=1):
+        page = client.get(reverse(f"kyosai:apply-{name}")).content.decode()
+        chip = re.search(r'aria-current="step" class="current">([^<]+)</li>', page)[1]
+        heading = re.search(r'<h2 class="step-heading">([^<]+)</h2>', page)[1]
+        assert chip.startswith(f"{number}. ") and heading.startswith(chip), (chip, heading)
+
+
+# --- 総合医療共済: say before choosing; plans that fit ------------------------------------
+def test_medical_says_before_choosing_that_other_ages_are_quoted(client, member):
+    body = client.get(reverse("kyosai:simulator")).content.decode()
+    assert "40歳・男性・入院日額5,000円」の例だけです" in body and "見積依頼" in body
+    client.force_login(member)  # born 1988: not 40 on the cover start
+    client.post(reverse("kyosai:apply"))
+    client.post(reverse("kyosai:apply-club"), {"join": "on"})
+    page = client.get(reverse("kyosai:apply-options")).content.decode()
+    assert "の方の掛金は公表されていないため、先に見積依頼をお願いします" in page
+
+
+def test_plan_c_at_61_suggests_the_plans_that_fit(client):
+    body = client.get(
+        reverse("kyosai:simulator"), {"age": 62, "sex": "male", "life_plan": "C"}
+    ).content.decode()
+    assert "Cプランは60歳までの方が対象です。A・Bプランなら、62歳でもお申し込みいただけます。" in body
+
+
+# --- Sources by title and date; the quote request does not ask again -----------------------
+@pytest.mark.parametrize("name", ["kyosai:index", "kyosai:simulator"])
+def test_public_pages_cite_documents_not_file_names(client, name):
+    import re
+
+    body = client.get(reverse(name)).content.decode()
+    assert not re.search(r"\d{3}_[0-9a-f]{16}\.txt", body)
+    if name == "kyosai:index":
+        assert "「Wor-Q コンセプト資料（2021年）」" in body
+
+
+def test_quote_request_uses_the_age_and_sex_the_member_gave(client, member):
+    from kyosai.models import QuoteRequest
+
+    client.force_login(member)  # membership: born 1988-04-01 (factory), male
+    page = client.get(reverse("kyosai:quote-request")).content.decode()
+    assert 'name="age"' not in page and 'name="sex"' not in page
+    assert "歳</dd>" in page and "男性" in page
+    response = client.post(reverse("kyosai:quote-request"), {"payment": "whole_life", "daily": 5000})
+    assert response.status_code == 302
+    request = QuoteRequest.objects.get()
+    assert request.sex == "male" and 30 < request.age < 50
+
+
+def test_quote_request_asks_when_the_member_gave_nothing(client, member):
+    member.membership.birth_date = None
+    member.membership.save()
+    client.force_login(member)
+    page = client.get(reverse("kyosai:quote-request")).content.decode()
+    assert 'name="age"' in page and 'name="sex"' in page
