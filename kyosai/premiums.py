@@ -260,6 +260,15 @@ def policy_state(states: list[str]) -> str:
     return "expired"
 
 
+def aligned_cover_end(start: dt.date, club_year_end: dt.date) -> dt.date:
+    """Options last only while in the club: an option that starts mid-year ends
+    with the club year that covers its start (and renews with the club)."""
+    end = club_year_end
+    while end < start:
+        end = cover_end(end + dt.timedelta(days=1))
+    return end
+
+
 def mask_name(full_name: str) -> str:
     """山田 太郎 → 山田 ○○ (family name kept, given name hidden)."""
     parts = full_name.replace("\u3000", " ").split()

@@ -55,6 +55,16 @@ def in_club(user) -> bool:
     return Enrolment.objects.clubs().held().filter(user=user).exists()
 
 
+def club_year_end(user) -> dt.date | None:
+    """The end of the member's current club year (None: not in the club)."""
+    year = (
+        ClubYear.objects.filter(enrolment__in=Enrolment.objects.clubs().held().filter(user=user))
+        .order_by("-starts_on")
+        .first()
+    )
+    return year.ends_on if year else None
+
+
 def options_elsewhere(user, *, besides: Application | None = None) -> list[Enrolment]:
     """Options the member holds or has applied for outside ``besides``: the
     wizard marks them (加入中 / 審査中) instead of offering them again."""
@@ -393,10 +403,13 @@ def application_approve(*, application: Application, actor, now: dt.datetime) ->
         problems = [f"{ProductCode(ln.product).label}：{ln.error}" for ln in lines if ln.error]
         if problems:
             raise ValidationError(problems)
+        club_end = club_year_end(application.user)
         for line in lines:
             e = line.enrolment
             e.cover_start = expected_cover_start(e.product, today)
             e.cover_end = premiums.cover_end(e.cover_start)
+            if club_end is not None and e.product != ProductCode.CLUB:
+                e.cover_end = premiums.aligned_cover_end(e.cover_start, club_end)
             e.rate_table_id = line.premium.table_id
             e.monthly, e.annual, e.half_year = (
                 line.premium.monthly,

@@ -368,6 +368,9 @@ def apply_review(request):
             form=form,
             lines=lines,
             matters=matters,
+            club_end=services.club_year_end(request.user)
+            if "club" not in application.product_codes()
+            else None,
             monthly=sum(ln.premium.monthly or 0 for ln in lines if ln.premium),
             annual=sum(ln.premium.annual or 0 for ln in lines if ln.premium),
         ),

@@ -257,3 +257,53 @@ def test_quote_request_asks_when_the_member_gave_nothing(client, member):
     client.force_login(member)
     page = client.get(reverse("kyosai:quote-request")).content.decode()
     assert 'name="age"' in page and 'name="sex"' in page
+
+
+# --- Options bought mid-year end with the club year and renew with it -----------------------
+def test_mid_year_options_end_with_the_club_year_and_renew_with_it(client, member, staff):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kyosai.models import ClubYear
+    from tests.kyosai.factories import approved_policy
+
+    approved_policy(member, {"club": {}}, staff=staff)  # club 2026-12-01 … 2027-11-30
+    club_year = ClubYear.objects.get()
+    services.club_year_mark_paid(club_year=club_year, actor=staff, now=NOW)
+    march = timezone.make_aware(dt.datetime(2027, 3, 10, 10, 0))
+    options = submitted_application(member, {"liability": {}}, now=march)
+    client.force_login(member)
+    policy = services.application_approve(application=options, actor=staff, now=march)
+    option = policy.covers.get()
+    assert (option.cover_start, option.cover_end) == (dt.date(2027, 4, 1), dt.date(2027, 11, 30))
+    # The club renews on 1 December: the option goes on with it.
+    services.club_renewals_run(now=timezone.make_aware(dt.datetime(2027, 12, 1, 6, 0)))
+    option.refresh_from_db()
+    assert option.cover_end == dt.date(2028, 11, 30)
+
+
+def test_review_says_how_options_renew(client, member, staff):
+    from tests.kyosai.factories import approved_policy
+
+    approved_policy(member, {"club": {}}, staff=staff)
+    client.force_login(member)
+    client.post(reverse("kyosai:apply"))
+    client.post(reverse("kyosai:apply-options"), {"liability": "on"})
+    client.post(
+        reverse("kyosai:apply-details"), {"full_name": "山田 太郎", "birth_date": "1988-04-01", "sex": "male"}
+    )
+    page = client.get(reverse("kyosai:apply-review")).content.decode()
+    assert "クラブの年度末（2027年11月30日）" in page
+    assert "クラブの更新とともに1年ずつ続きます" in page
+
+
+def test_aligned_cover_end_cells():
+    import datetime as dt
+
+    from kyosai.premiums import aligned_cover_end
+
+    club_end = dt.date(2027, 11, 30)
+    assert aligned_cover_end(dt.date(2027, 4, 1), club_end) == club_end
+    assert aligned_cover_end(dt.date(2027, 11, 30), club_end) == club_end
+    assert aligned_cover_end(dt.date(2027, 12, 1), club_end) == dt.date(2028, 11, 30)
