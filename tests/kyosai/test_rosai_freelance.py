@@ -77,8 +77,11 @@ def test_index_shows_both_rosai_products_with_who_joins_which(client):
         < body.index('id="product-rosai_freelance"')
     )
     for daily in DAILIES:
-        assert f"<td>{daily:,}円</td><td>{expected_annual(daily):,}円</td>" in body
-    assert "<td>3,500円</td><td>3,832円</td><td>2,800円</td>" in body  # 休業給付 80% (FACTS.md §2)
+        cells = f'<td class="nowrap">{daily:,}円</td><td class="nowrap">{expected_annual(daily):,}円</td>'
+        assert cells in body
+    assert (
+        '<td class="nowrap">3,832円</td><td class="nowrap">2,800円</td>' in body
+    )  # 休業給付 80% (FACTS.md §2)
     for text in [
         "4日目から",
         "60％",
