@@ -684,7 +684,7 @@ def quote_request_answer(
 
 # --- Certificates ------------------------------------------------------------
 def benefit_summary(benefits) -> list[str]:
-    """["死亡・重度障害共済金 100,000円", "住宅災害見舞金 火災等 最高 200,000円、…", …]"""
+    """["死亡・重度障害共済金 100,000円", "住宅災害見舞金（火災等 最高 200,000円、…）", …]"""
     groups: dict[str, list] = {}
     # A line that only lists the choices (e.g. 保険金額 10万円〜50万円から選択) says
     # nothing on a certificate, where the chosen amount is shown instead.
@@ -699,7 +699,7 @@ def benefit_summary(benefits) -> list[str]:
         if len(amounts) == 1:
             parts.append(f"{group} {amounts.pop()}")
         else:
-            parts.extend(f"{group} {b.label} {b.amount_display}" for b in items)
+            parts.append(f"{group}（{'、'.join(f'{b.label} {b.amount_display}' for b in items)}）")
     return parts
 
 
@@ -709,8 +709,22 @@ def certificate_context(*, policy: Policy, covers: list[Enrolment], now: dt.date
     url = policy.get_verify_url()
     issued_on = timezone.localdate(now)
     covers = sorted(covers, key=lambda c: c.product_order)
+    start = min((c.cover_start for c in covers if c.cover_start), default=None)
+    end = max((c.cover_end for c in covers if c.cover_end), default=None)
+    state = premiums.policy_state([c.state_on(issued_on) for c in covers])
     for cover in covers:
         cover.state_label = cover.state_label_on(issued_on)
+        # A cover's own period and state are printed only where they differ from
+        # the certificate's (most covers share them; less text, faster PDF).
+        cover.own_period = (cover.cover_start, cover.cover_end, cover.state_on(issued_on)) != (
+            start,
+            end,
+            state,
+        )
+        if cover.product in premiums.ROSAI_PRODUCTS:
+            # Paid by the state, not by Wor-Q共済: the certificate says so in one line.
+            cover.benefit_parts = ["給付は国の労災保険から（療養・休業〈4日目から〉・障害・遺族など）"]
+            continue
         # Joined into one text run in the template: each extra inline box costs
         # WeasyPrint a Pango layout, measured slower than one longer run.
         cover.benefit_parts = benefit_summary(cover.benefits())
@@ -718,10 +732,13 @@ def certificate_context(*, policy: Policy, covers: list[Enrolment], now: dt.date
         "policy": policy,
         "covers": covers,
         "verify_url": url,
-        "qr": segno.make(url, error="m").png_data_uri(scale=4, border=0),
+        # One pixel per module, drawn sharp (image-rendering: pixelated): a small
+        # image for WeasyPrint to decode and embed.
+        "qr": segno.make(url, error="m").png_data_uri(scale=1, border=0),
         "issued_on": issued_on,
-        "cover_start": min((c.cover_start for c in covers if c.cover_start), default=None),
-        "cover_end": max((c.cover_end for c in covers if c.cover_end), default=None),
+        "cover_start": start,
+        "cover_end": end,
+        "state_label": premiums.COVER_STATES.get(state, ""),
     }
 
 
