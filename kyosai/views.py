@@ -244,17 +244,7 @@ def apply_options(request):
     start = services.expected_cover_start("life", timezone.localdate())
     age = premiums.age_on(application.birth_date, start) if application.birth_date else None
     current = {e.product: _choice(e) for e in application.enrolments.all()}
-    initial = initial_from_selection(current) if len(current) > 1 else _carried(request, start)
-    held = services.options_elsewhere(request.user, besides=application)
-    form = OptionsForm(
-        request.POST or None,
-        initial=initial,
-        start=start,
-        age=age,
-        sex=application.sex,
-        user=request.user,
-        held=held,
-    )
+    form = _options_form(request, application, start=start, age=age, current=current)
     if request.method == "POST" and form.is_valid():
         club = "club" in current or not services.has_club(request.user, besides=application)
         try:
@@ -267,12 +257,20 @@ def apply_options(request):
             request.session.pop(CARRY_KEY, None)
             return redirect("kyosai:apply-details")
     club_pending = "club" not in current and not services.in_club(request.user)
-    return render(
-        request,
-        "kyosai/apply_options.html",
-        _wizard(
-            application, "options", form=form, age=age, start=start, club_pending=club_pending, held=held
-        ),
+    context = _wizard(application, "options", form=form, age=age, start=start, club_pending=club_pending)
+    return render(request, "kyosai/apply_options.html", context)
+
+
+def _options_form(request, application, *, start, age, current) -> OptionsForm:
+    """Options already held or applied for elsewhere are marked, not offered."""
+    return OptionsForm(
+        request.POST or None,
+        initial=initial_from_selection(current) if len(current) > 1 else _carried(request, start),
+        start=start,
+        age=age,
+        sex=application.sex,
+        user=request.user,
+        held=services.options_elsewhere(request.user, besides=application),
     )
 
 
