@@ -2,13 +2,20 @@
 
 import datetime as dt
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from kyosai import services
-from kyosai.models import Application, Claim, Policy, QuoteRequest
+from kyosai import eligibility, services
+from kyosai.models import Application, Claim, Document, Policy, QuoteRequest
 from members.models import User
 
 STAFF_EMAIL = "staff@worq.example.jp"
+# A one-page blank PDF standing in for the documents a real applicant uploads.
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 
 def _apply(user, selection, *, birth_date, sex, now):
@@ -20,9 +27,18 @@ def _apply(user, selection, *, birth_date, sex, now):
         birth_date=birth_date,
         sex=sex,
         beneficiary="（デモ）家族" if "life" in selection else "",
-        answers=[],
+        answers=eligibility.eligible_answers() if "rosai_freelance" in selection else [],
         now=now,
     )
+    if services.needs_documents(application):
+        for kind in Document.Kind.values:
+            services.document_attach(
+                application=application,
+                kind=kind,
+                upload=ContentFile(DEMO_PDF, name=f"（デモ）{kind}.pdf"),
+                content_type="application/pdf",
+                now=now,
+            )
     return services.application_submit(application_id=application.pk, user=user, consent=True, now=now)
 
 
@@ -39,6 +55,21 @@ def load(*, stdout) -> str:
             sakura,
             {"club": {}, "life": {"plan": "B"}, "liability": {}},
             birth_date=sakura.membership.birth_date,
+            sex="female",
+            now=approved_at,
+        )
+        policy = services.application_approve(application=application, actor=staff, now=approved_at)
+        club = policy.covers.get(product="club")
+        services.club_year_mark_paid(club_year=club.club_years.get(), actor=staff, now=approved_at)
+        services.certificate_render(policy=policy, now=now)
+    yui = User.objects.filter(email="yui@example.jp").select_related("membership").first()
+    if yui and not Application.objects.filter(user=yui).exists():
+        # 労災保険特別加入（特定フリーランス）, in force since last month.
+        approved_at = now - dt.timedelta(days=40)
+        application = _apply(
+            yui,
+            {"club": {}, "rosai_freelance": {"daily": 6000}},
+            birth_date=yui.membership.birth_date,
             sex="female",
             now=approved_at,
         )

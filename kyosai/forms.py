@@ -3,7 +3,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from kyosai import premiums
+from kyosai import eligibility, premiums
 from kyosai.models import Application, Document, HealthQuestion, ProductCode, RateTable
 
 UPLOAD_MAX_BYTES = 5 * 1024 * 1024
@@ -40,6 +40,8 @@ def option_choices(on: dt.date) -> dict[str, list]:
         "benefit": [("", "入らない")]
         + [(str(b), f"月額 {b // 10000}万円") for b in _values("income", "benefit", on)],
         "daily": [("", "入らない")] + [(str(d), premiums.yen(d)) for d in _values("rosai", "daily", on)],
+        "freelance_daily": [("", "入らない")]
+        + [(str(d), premiums.yen(d)) for d in _values("rosai_freelance", "daily", on)],
         "medical_daily": [(str(d), premiums.yen(d)) for d in _values("medical", "daily", on)],
         "payment": [("", "入らない"), *list(premiums.PAYMENTS.items())],
     }
@@ -65,7 +67,18 @@ class OptionsMixin(forms.Form):
         help_text="1級：事務・営業・管理職など／2級：軽作業を伴う職種など／3級：軽作業を超える作業を伴う職種",
     )
     rosai_daily = forms.TypedChoiceField(
-        label="労災保険特別加入の給付基礎日額", coerce=int, required=False, empty_value=None
+        label="労災保険特別加入（建設の一人親方）の給付基礎日額",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text="建設業の一人親方の方向けです。",
+    )
+    rosai_freelance_daily = forms.TypedChoiceField(
+        label="労災保険特別加入（特定フリーランス）の給付基礎日額",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text="企業などから業務委託を受けて働くフリーランスの方向けです（年額。団体の会費は別）。",
     )
 
     def set_option_choices(self, on: dt.date) -> None:
@@ -76,11 +89,19 @@ class OptionsMixin(forms.Form):
         self.fields["income_benefit"].choices = c["benefit"]
         self.fields["income_job_class"].choices = c["job_class"]
         self.fields["rosai_daily"].choices = c["daily"]
+        self.fields["rosai_freelance_daily"].choices = c["freelance_daily"]
+        self.fields["medical_payment"].help_text = medical_published_note(on)
 
     def clean(self):
         data = super().clean()
         if data.get("income_benefit") and not data.get("income_job_class"):
             self.add_error("income_job_class", "所得補償に入るときは、職種級別を選んでください。")
+        if data.get("rosai_daily") and data.get("rosai_freelance_daily"):
+            self.add_error(
+                "rosai_freelance_daily",
+                "労災保険の特別加入は、建設の一人親方か特定フリーランスのどちらか一つです。"
+                "お仕事に合うほうを選んでください。",
+            )
         return data
 
     def selection(self, *, club: bool) -> dict[str, dict]:
@@ -96,7 +117,35 @@ class OptionsMixin(forms.Form):
             chosen["income"] = {"benefit": d["income_benefit"], "job_class": d.get("income_job_class")}
         if d.get("rosai_daily"):
             chosen["rosai"] = {"daily": d["rosai_daily"]}
+        if d.get("rosai_freelance_daily"):
+            chosen["rosai_freelance"] = {"daily": d["rosai_freelance_daily"]}
         return chosen
+
+
+def medical_published_rates(on: dt.date) -> list:
+    table = _table("medical", on)
+    return list(table.rates.all()) if table else []
+
+
+def medical_published_note(on: dt.date) -> str:
+    """Said before the person chooses: which 総合医療共済 premiums the source publishes."""
+    examples = {
+        f"{r.age_min}歳・{r.get_sex_display()}・入院日額{premiums.yen(r.daily)}"
+        for r in medical_published_rates(on)
+        if r.age_min is not None
+    }
+    if not examples:
+        return "掛金は個別にお見積りします（見積依頼）。"
+    return (
+        f"資料に公表されている掛金は「{'、'.join(sorted(examples))}」の例だけです。"
+        "ほかの年齢・性別の方の掛金は、担当者が個別にお見積りします（見積依頼）。"
+    )
+
+
+def medical_published_for(*, age: int | None, sex: str, on: dt.date) -> bool:
+    return any(
+        r.covers_age(age) and r.sex in ("", sex) for r in (x.as_pure() for x in medical_published_rates(on))
+    )
 
 
 FIELD_FOR = {
@@ -104,6 +153,7 @@ FIELD_FOR = {
     "medical": "medical_payment",
     "income": "income_benefit",
     "rosai": "rosai_daily",
+    "rosai_freelance": "rosai_freelance_daily",
     "liability": "liability",
     "club": None,
 }
@@ -124,6 +174,8 @@ def initial_from_selection(selection: dict[str, dict]) -> dict:
             initial["income_job_class"] = choice.get("job_class")
         elif product == "rosai":
             initial["rosai_daily"] = choice.get("daily")
+        elif product == "rosai_freelance":
+            initial["rosai_freelance_daily"] = choice.get("daily")
     return initial
 
 
@@ -158,10 +210,31 @@ class SimulatorForm(OptionsMixin):
 class OptionsForm(OptionsMixin):
     """Wizard step 2. Checks eligibility against the applicant's age when known."""
 
-    def __init__(self, *args, start: dt.date, age: int | None, sex: str, user, **kwargs):
+    # The fields that belong to each product, so a product the member already
+    # has is not offered again.
+    PRODUCT_FIELDS = {
+        "life": ("life_plan",),
+        "medical": ("medical_payment", "medical_daily"),
+        "liability": ("liability",),
+        "income": ("income_benefit", "income_job_class"),
+        "rosai": ("rosai_daily",),
+        "rosai_freelance": ("rosai_freelance_daily",),
+    }
+
+    def __init__(self, *args, start: dt.date, age: int | None, sex: str, user, held=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.start, self.age, self.sex, self.user = start, age, sex, user
         self.set_option_choices(start)
+        self.held = list(held)
+        for enrolment in self.held:
+            for name in self.PRODUCT_FIELDS.get(enrolment.product, ()):
+                del self.fields[name]
+        if "medical_payment" in self.fields and age is not None and sex:
+            if not medical_published_for(age=age, sex=sex, on=start):
+                self.fields["medical_payment"].help_text = (
+                    f"{age}歳・{premiums.SEXES.get(sex, '')}の方の掛金は公表されていないため、"
+                    "先に見積依頼をお願いします。回答をお受け取りになってから、ここで選べます。"
+                )
 
     def clean(self):
         from kyosai.models import QuoteRequest
@@ -225,6 +298,15 @@ class DetailsForm(forms.Form):
             del self.fields["beneficiary"]
         else:
             self.fields["beneficiary"].required = True
+        self.eligibility = eligibility.QUESTIONS if ProductCode.ROSAI_FREELANCE in products else ()
+        for q in self.eligibility:
+            self.fields[f"q{q.code}"] = forms.ChoiceField(
+                label=f"{q.text}（労災保険特別加入・特定フリーランス）",
+                choices=[("yes", "はい"), ("no", "いいえ")],
+                widget=forms.RadioSelect,
+                help_text=q.hint,
+                error_messages={"required": "「はい」か「いいえ」を選んでください。"},
+            )
         self.questions = list(HealthQuestion.objects.filter(product__in=products, is_active=True))
         for q in self.questions:
             label = f"{q.text}（{q.get_product_display()}）"
@@ -242,8 +324,15 @@ class DetailsForm(forms.Form):
             raise forms.ValidationError("生年月日が未来の日付になっています。もう一度ご確認ください。")
         return birth
 
+    def clean(self):
+        data = super().clean()
+        given = {q.code: data.get(f"q{q.code}") for q in self.eligibility}
+        for code, refusal in eligibility.refusals(given).items():
+            self.add_error(f"q{code}", refusal)
+        return data
+
     def answers(self) -> list[dict]:
-        return [
+        return [eligibility.answer(q, self.cleaned_data[f"q{q.code}"]) for q in self.eligibility] + [
             {
                 "id": q.pk,
                 "question": q.text,
@@ -293,8 +382,13 @@ class DocumentsForm(forms.Form):
         help_text="業務委託契約書、発注書、開業届の控えなど。PDF・JPEG・PNG、5MBまで。",
     )
 
-    def __init__(self, *args, have: set[str], **kwargs):
+    def __init__(self, *args, have: set[str], freelance: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if freelance:
+            self.fields["work_proof"].label = "事業者から業務委託を受けていることがわかる書類"
+            self.fields[
+                "work_proof"
+            ].help_text = "業務委託契約書、発注書、発注のメールや画面の写しなど。PDF・JPEG・PNG、5MBまで。"
         for name in self.fields:
             if name not in have:
                 self.fields[name].required = True
@@ -322,9 +416,19 @@ class QuoteRequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, on: dt.date, **kwargs):
+    def __init__(self, *args, on: dt.date, known: tuple[int, str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["daily"].choices = option_choices(on)["medical_daily"]
+        # Age and sex the member already gave are not asked again.
+        self.known = known
+        if known:
+            del self.fields["age"], self.fields["sex"]
+
+    def clean(self):
+        data = super().clean()
+        if self.known:
+            data["age"], data["sex"] = self.known
+        return data
 
 
 class RejectForm(forms.Form):

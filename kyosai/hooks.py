@@ -18,9 +18,7 @@ def mypage_context(user) -> dict | None:
     )
     draft = next((a for a in applications if a.status == Application.Status.DRAFT), None)
     enrolments = [e for a in applications for e in a.enrolments.all() if a.status != "draft"]
-    club = next(
-        (e for e in enrolments if e.product == "club" and e.status in ("approved", "cancel_requested")), None
-    )
+    club = next((e for e in enrolments if e.product == "club" and e.is_held), None)
     club_year = max(club.club_years.all(), key=lambda y: y.starts_on, default=None) if club else None
     if not applications and not getattr(user, "membership", None):
         return None

@@ -17,7 +17,8 @@ class ProductCode(models.TextChoices):
     MEDICAL = "medical", "オプション2 総合医療共済"
     LIABILITY = "liability", "オプション3 賠償補償制度"
     INCOME = "income", "オプション4 所得補償制度"
-    ROSAI = "rosai", "労災保険特別加入（一人親方・フリーランス）"
+    ROSAI = "rosai", "労災保険特別加入（建設の一人親方）"
+    ROSAI_FREELANCE = "rosai_freelance", "労災保険特別加入（特定フリーランス）"
 
 
 class Product(models.Model):
@@ -172,6 +173,10 @@ class Benefit(models.Model):
     prefix = models.CharField("金額の前置き", max_length=10, blank=True, help_text="例：日額、最高")
     amount = models.PositiveIntegerField("金額（円）", null=True, blank=True)
     text = models.CharField("金額以外の説明", max_length=120, blank=True)
+    is_exclusion = models.BooleanField(
+        "支払われないもの", default=False, help_text="「支払われないもの」として別に表示します。"
+    )
+    source = models.CharField("出典（URLなど）", max_length=300, blank=True)
     order = models.PositiveSmallIntegerField("表示順", default=0)
 
     class Meta:
@@ -267,15 +272,22 @@ class Application(models.Model):
 
 
 class EnrolmentQuerySet(models.QuerySet):
+    # Applied for or held: at most one such enrolment per member and product.
     ACTIVE = ("draft", "submitted", "approved", "cancel_requested")
+    # Held: approved and not ended (a cancel request keeps the cover until staff confirm it).
+    HELD = premiums.HELD_STATUSES
 
     def active(self):
         return self.filter(status__in=self.ACTIVE)
 
+    def held(self):
+        return self.filter(status__in=self.HELD)
+
+    def clubs(self):
+        return self.filter(product=ProductCode.CLUB)
+
     def in_force(self, on):
-        return self.filter(
-            status__in=("approved", "cancel_requested"), cover_start__lte=on, cover_end__gte=on
-        )
+        return self.held().filter(cover_start__lte=on, cover_end__gte=on)
 
 
 class Enrolment(models.Model):
@@ -359,7 +371,7 @@ class Enrolment(models.Model):
         if self.benefit:
             bits.append(f"月額{premiums.yen(self.benefit)}")
         if self.daily:
-            label = "給付基礎日額" if self.product == ProductCode.ROSAI else "入院日額"
+            label = "入院日額" if self.product == ProductCode.MEDICAL else "給付基礎日額"
             bits.append(f"{label}{premiums.yen(self.daily)}")
         if self.payment:
             bits.append(self.get_payment_display())
@@ -379,6 +391,16 @@ class Enrolment(models.Model):
     @property
     def product_order(self) -> int:
         return ProductCode.values.index(self.product)
+
+    @property
+    def is_held(self) -> bool:
+        return self.status in EnrolmentQuerySet.HELD
+
+    def state_on(self, day) -> str:
+        return premiums.cover_state(status=self.status, start=self.cover_start, end=self.cover_end, day=day)
+
+    def state_label_on(self, day) -> str:
+        return premiums.COVER_STATES[self.state_on(day)]
 
     def benefits(self):
         if self.rate_table_id is None:
@@ -429,18 +451,8 @@ class Policy(models.Model):
         return settings.SITE_URL + reverse("kyosai:verify", args=[self.verify_token])
 
     def state_on(self, day) -> str:
-        """有効 / 期限切れ / 解約済み for the verification page."""
-        covers = list(self.covers.all())
-        if any(
-            c.status in ("approved", "cancel_requested") and c.cover_start <= day <= c.cover_end
-            for c in covers
-        ):
-            return "valid"
-        if any(c.status in ("approved", "cancel_requested") and day < c.cover_start for c in covers):
-            return "not_started"
-        if covers and all(c.status in ("cancelled", "lapsed") for c in covers):
-            return "cancelled"
-        return "expired"
+        """The certificate's state on ``day``, by the same rule as each cover's."""
+        return premiums.policy_state([c.state_on(day) for c in self.covers.all()])
 
     @property
     def cover_start(self):

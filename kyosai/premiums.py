@@ -8,7 +8,9 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
-PRODUCTS = ("club", "life", "medical", "liability", "income", "rosai")
+PRODUCTS = ("club", "life", "medical", "liability", "income", "rosai", "rosai_freelance")
+# 労災保険特別加入: benefits paid by the state, not by Wor-Q共済.
+ROSAI_PRODUCTS = ("rosai", "rosai_freelance")
 PAYMENTS = {"paid_up_at_65": "短期払い（65歳払済）", "whole_life": "終身払い"}
 SEXES = {"male": "男性", "female": "女性"}
 # The dimensions a rate row may be keyed on, with the Japanese name of each.
@@ -101,7 +103,7 @@ def yen(amount: int) -> str:
 
 def dimension_label(product: str, dim: str) -> str:
     if dim == "daily":
-        return {"rosai": "給付基礎日額", "medical": "入院日額"}.get(product, "日額")
+        return "入院日額" if product == "medical" else "給付基礎日額" if product in ROSAI_PRODUCTS else "日額"
     return DIMENSIONS[dim]
 
 
@@ -186,6 +188,12 @@ def quote(table: Table, choices: Choices) -> Premium:
     )
 
 
+def kyugyo_daily(daily: int) -> int:
+    """労災 休業(補償)給付 per day from the 4th day off: 60% of 給付基礎日額 plus
+    the 20% 休業特別支給金 (FACTS.md §2), each rounded down to the yen."""
+    return daily * 60 // 100 + daily * 20 // 100
+
+
 def age_on(birth_date: dt.date, day: dt.date) -> int:
     """満年齢 on ``day`` (the birthday itself counts as the new age)."""
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
@@ -216,6 +224,49 @@ def cover_start(rule: str, approved_on: dt.date) -> dt.date:
 def cover_end(start: dt.date) -> dt.date:
     """Cover runs one club year: the day before the same date next year."""
     return add_years(start, 1) - dt.timedelta(days=1)
+
+
+# One status rule for a cover on a given day, used by the verification page
+# (heading and rows) and the certificate alike.
+HELD_STATUSES = ("approved", "cancel_requested")
+COVER_STATES = {
+    "valid": "加入中",
+    "not_started": "保障開始前",
+    "expired": "期限切れ",
+    "cancelled": "解約済み",
+    "lapsed": "失効",
+    "none": "—",
+}
+
+
+def cover_state(*, status: str, start: dt.date | None, end: dt.date | None, day: dt.date) -> str:
+    """valid / not_started / expired / cancelled / lapsed (none: never approved)."""
+    if status in HELD_STATUSES and start is not None and end is not None:
+        if day < start:
+            return "not_started"
+        return "valid" if day <= end else "expired"
+    if status in ("cancelled", "lapsed"):
+        return status
+    return "none"
+
+
+def policy_state(states: list[str]) -> str:
+    """A certificate's overall state from its covers' states."""
+    for state in ("valid", "not_started"):
+        if state in states:
+            return state
+    if states and all(s in ("cancelled", "lapsed") for s in states):
+        return "cancelled" if "cancelled" in states else "lapsed"
+    return "expired"
+
+
+def aligned_cover_end(start: dt.date, club_year_end: dt.date) -> dt.date:
+    """Options last only while in the club: an option that starts mid-year ends
+    with the club year that covers its start (and renews with the club)."""
+    end = club_year_end
+    while end < start:
+        end = cover_end(end + dt.timedelta(days=1))
+    return end
 
 
 def mask_name(full_name: str) -> str:

@@ -20,7 +20,8 @@ RATE_FIELDS = (
     "annual",
     "half_year",
 )
-BENEFIT_FIELDS = ("plan", "group", "label", "prefix", "amount", "text")
+BENEFIT_FIELDS = ("plan", "group", "label", "prefix", "amount", "text", "is_exclusion", "source")
+BENEFIT_DEFAULTS = {"amount": None, "is_exclusion": False}
 
 
 def read(path: Path) -> dict:
@@ -53,11 +54,12 @@ def load(data: dict, *, RateTable, Rate, Benefit):
             for row in data["rates"]
         ]
     )
+    # Only the fields the (possibly historical, in a migration) model has.
+    have = {f.name for f in Benefit._meta.get_fields()}
+    fields = [f for f in BENEFIT_FIELDS if f in have]
     Benefit.objects.bulk_create(
         [
-            Benefit(
-                table=table, order=i, **{f: row.get(f, None if f == "amount" else "") for f in BENEFIT_FIELDS}
-            )
+            Benefit(table=table, order=i, **{f: row.get(f, BENEFIT_DEFAULTS.get(f, "")) for f in fields})
             for i, row in enumerate(data["benefits"])
         ]
     )

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from kyosai import premiums, pricing
+from kyosai import eligibility, premiums, pricing
 from kyosai.models import (
     Application,
     ClubYear,
@@ -41,10 +41,48 @@ def expected_cover_start(product: str, today: dt.date) -> dt.date:
     return premiums.cover_start(rule or "next_month", today)
 
 
-def has_active_club(user) -> bool:
-    return Enrolment.objects.filter(
-        user=user, product=ProductCode.CLUB, status__in=("approved", "cancel_requested")
-    ).exists()
+def has_club(user, *, besides: Application | None = None) -> bool:
+    """The member is in the club or has applied for it (under review) in an
+    application other than ``besides``: the wizard does not ask them to join again."""
+    clubs = Enrolment.objects.clubs().active().filter(user=user)
+    if besides is not None:
+        clubs = clubs.exclude(application=besides)
+    return clubs.exists()
+
+
+def in_club(user) -> bool:
+    """The member holds a club membership (approved): options can start."""
+    return Enrolment.objects.clubs().held().filter(user=user).exists()
+
+
+def club_year_end(user) -> dt.date | None:
+    """The end of the member's current club year (None: not in the club)."""
+    year = (
+        ClubYear.objects.filter(enrolment__in=Enrolment.objects.clubs().held().filter(user=user))
+        .order_by("-starts_on")
+        .first()
+    )
+    return year.ends_on if year else None
+
+
+def options_elsewhere(user, *, besides: Application | None = None) -> list[Enrolment]:
+    """Options the member holds or has applied for outside ``besides``: the
+    wizard marks them (加入中 / 審査中) instead of offering them again."""
+    options = Enrolment.objects.active().exclude(product=ProductCode.CLUB).filter(user=user)
+    if besides is not None:
+        options = options.exclude(application=besides)
+    return sorted(options.exclude(status=Enrolment.Status.DRAFT), key=lambda e: e.product_order)
+
+
+def member_age_sex(user, *, on: dt.date) -> tuple[int, str] | None:
+    """満年齢 on ``on`` and sex the member already gave (their draft, else their
+    membership), so forms do not ask again."""
+    draft = Application.objects.filter(user=user, status=Application.Status.DRAFT).first()
+    membership = getattr(user, "membership", None)
+    for source in (draft, membership):
+        if source is not None and source.birth_date and source.sex:
+            return premiums.age_on(source.birth_date, on), source.sex
+    return None
 
 
 # --- Quotes ----------------------------------------------------------------
@@ -75,9 +113,28 @@ def price_choice(product: str, choice: dict, *, age: int | None, sex: str, on: d
         line.premium = pricing.premium(product, age=age, sex=sex, on=on, **choice)
     except pricing.NotPublished as exc:
         line.error, line.needs_quote = str(exc), True
+    except pricing.NotOffered as exc:
+        line.error = str(exc) + _plans_that_fit(product, choice, age=age, sex=sex, on=on)
     except pricing.PricingError as exc:
         line.error = str(exc)
     return line
+
+
+def _plans_that_fit(product: str, choice: dict, *, age: int | None, sex: str, on: dt.date) -> str:
+    """For a plan the person cannot take (e.g. C from 61), the plans they can."""
+    if not choice.get("plan"):
+        return ""
+    plans = sorted({r.plan for r in pricing.table_in_force(product, on).rates.all()} - {"", choice["plan"]})
+    fits = []
+    for plan in plans:
+        try:
+            pricing.premium(product, age=age, sex=sex, on=on, **{**choice, "plan": plan})
+        except pricing.PricingError:
+            continue
+        fits.append(plan)
+    if not fits:
+        return ""
+    return f"{'・'.join(fits)}プランなら、{age}歳でもお申し込みいただけます。"
 
 
 # --- The enrolment wizard ----------------------------------------------------
@@ -110,7 +167,7 @@ def application_set_products(
     _require_draft(application)
     if not selection:
         raise ValidationError("申し込む共済を一つ以上選んでください。")
-    if ProductCode.CLUB not in selection and not has_active_club(application.user):
+    if ProductCode.CLUB not in selection and not has_club(application.user, besides=application):
         raise ValidationError("オプションに入るには、Wor-Qライフサポートクラブへの加入が必要です。")
     with transaction.atomic():
         application.enrolments.exclude(product__in=list(selection)).delete()
@@ -121,6 +178,18 @@ def application_set_products(
                 .filter(user=application.user, product=product)
                 .exclude(application=application)
             )
+            if product in premiums.ROSAI_PRODUCTS:
+                other = [p for p in premiums.ROSAI_PRODUCTS if p != product]
+                other_taken = (
+                    Enrolment.objects.active()
+                    .filter(user=application.user, product__in=other)
+                    .exclude(application=application)
+                    .exists()
+                )
+                if other_taken or set(other) & set(selection):
+                    raise ValidationError(
+                        "労災保険の特別加入は、建設の一人親方か特定フリーランスのどちらか一つです。"
+                    )
             if taken.exists():
                 raise ValidationError(
                     f"{ProductCode(product).label}には、すでにお申込み（またはご加入）があります。"
@@ -146,6 +215,13 @@ def application_set_details(
     now: dt.datetime,
 ) -> Application:
     _require_draft(application)
+    if ProductCode.ROSAI_FREELANCE in application.product_codes():
+        given = {a["id"]: a["answer"] for a in answers if isinstance(a.get("id"), str)}
+        if eligibility.unanswered(given):
+            raise ValidationError("労災保険特別加入（特定フリーランス）の加入条件の質問にお答えください。")
+        refusals = eligibility.refusals(given)
+        if refusals:
+            raise ValidationError(list(refusals.values()))
     application.full_name = full_name
     application.birth_date = birth_date
     application.sex = sex
@@ -158,7 +234,7 @@ def application_set_details(
 
 
 def needs_documents(application: Application) -> bool:
-    return application.enrolments.filter(product=ProductCode.ROSAI).exists()
+    return application.enrolments.filter(product__in=premiums.ROSAI_PRODUCTS).exists()
 
 
 def missing_documents(application: Application) -> list[str]:
@@ -312,6 +388,10 @@ def application_approve(*, application: Application, actor, now: dt.datetime) ->
         application = Application.objects.select_for_update().get(pk=application.pk)
         if application.status != Application.Status.SUBMITTED:
             raise ValidationError("審査中の申込みだけを承認できます。")
+        if ProductCode.CLUB not in application.product_codes() and not in_club(application.user):
+            raise ValidationError(
+                "この方のクラブのお申込みがまだ承認されていません。先にクラブの申込みを審査してください。"
+            )
         today = timezone.localdate(now)
         policy = Policy.objects.create(
             number=policy_number_allocate(now=now),
@@ -324,10 +404,13 @@ def application_approve(*, application: Application, actor, now: dt.datetime) ->
         problems = [f"{ProductCode(ln.product).label}：{ln.error}" for ln in lines if ln.error]
         if problems:
             raise ValidationError(problems)
+        club_end = club_year_end(application.user)
         for line in lines:
             e = line.enrolment
             e.cover_start = expected_cover_start(e.product, today)
             e.cover_end = premiums.cover_end(e.cover_start)
+            if club_end is not None and e.product != ProductCode.CLUB:
+                e.cover_end = premiums.aligned_cover_end(e.cover_start, club_end)
             e.rate_table_id = line.premium.table_id
             e.monthly, e.annual, e.half_year = (
                 line.premium.monthly,
@@ -413,10 +496,8 @@ def enrolment_confirm_cancel(*, enrolment: Enrolment, actor, now: dt.datetime) -
         if enrolment.product == ProductCode.CLUB:
             ended += list(
                 Enrolment.objects.select_for_update()
-                .filter(
-                    user=enrolment.user,
-                    status__in=("approved", "cancel_requested"),
-                )
+                .held()
+                .filter(user=enrolment.user)
                 .exclude(pk=enrolment.pk)
             )
         for e in ended:
@@ -476,9 +557,7 @@ def club_renewals_run(*, now: dt.datetime) -> RenewalReport:
     report = RenewalReport()
     grace = Product.objects.filter(code=ProductCode.CLUB).values_list("grace_days", flat=True)
     grace_days = grace.first() or 0
-    clubs = Enrolment.objects.filter(
-        product=ProductCode.CLUB, status__in=("approved", "cancel_requested")
-    ).select_related("user")
+    clubs = Enrolment.objects.clubs().held().select_related("user")
     for club in clubs:
         year = club.club_years.order_by("-starts_on").first()
         if year is None:
@@ -540,12 +619,7 @@ def _open_next_year(club: Enrolment, year: ClubYear, *, now: dt.datetime) -> Clu
 
 def _lapse(club: Enrolment, *, now: dt.datetime, today: dt.date) -> bool:
     with transaction.atomic():
-        ended = list(
-            Enrolment.objects.select_for_update().filter(
-                user=club.user,
-                status__in=("approved", "cancel_requested"),
-            )
-        )
+        ended = list(Enrolment.objects.select_for_update().held().filter(user=club.user))
         if not any(e.pk == club.pk for e in ended):
             return False
         for e in ended:
@@ -611,11 +685,14 @@ def quote_request_answer(
 
 # --- Certificates ------------------------------------------------------------
 def benefit_summary(benefits) -> list[str]:
-    """["死亡・重度障害共済金 100,000円", "住宅災害見舞金 火災等 最高 200,000円、…", …]"""
+    """["死亡・重度障害共済金 100,000円", "住宅災害見舞金（火災等 最高 200,000円、…）", …]"""
     groups: dict[str, list] = {}
     # A line that only lists the choices (e.g. 保険金額 10万円〜50万円から選択) says
     # nothing on a certificate, where the chosen amount is shown instead.
-    for b in (b for b in benefits if not (b.amount is None and b.text.endswith("から選択"))):
+    shown = (
+        b for b in benefits if not b.is_exclusion and not (b.amount is None and b.text.endswith("から選択"))
+    )
+    for b in shown:
         groups.setdefault(b.group, []).append(b)
     parts = []
     for group, items in groups.items():
@@ -623,7 +700,7 @@ def benefit_summary(benefits) -> list[str]:
         if len(amounts) == 1:
             parts.append(f"{group} {amounts.pop()}")
         else:
-            parts.extend(f"{group} {b.label} {b.amount_display}" for b in items)
+            parts.append(f"{group}（{'、'.join(f'{b.label} {b.amount_display}' for b in items)}）")
     return parts
 
 
@@ -631,8 +708,24 @@ def certificate_context(*, policy: Policy, covers: list[Enrolment], now: dt.date
     import segno
 
     url = policy.get_verify_url()
+    issued_on = timezone.localdate(now)
     covers = sorted(covers, key=lambda c: c.product_order)
+    start = min((c.cover_start for c in covers if c.cover_start), default=None)
+    end = max((c.cover_end for c in covers if c.cover_end), default=None)
+    state = premiums.policy_state([c.state_on(issued_on) for c in covers])
     for cover in covers:
+        cover.state_label = cover.state_label_on(issued_on)
+        # A cover's own period and state are printed only where they differ from
+        # the certificate's (most covers share them; less text, faster PDF).
+        cover.own_period = (cover.cover_start, cover.cover_end, cover.state_on(issued_on)) != (
+            start,
+            end,
+            state,
+        )
+        if cover.product in premiums.ROSAI_PRODUCTS:
+            # Paid by the state, not by Wor-Q共済: the certificate says so in one line.
+            cover.benefit_parts = ["給付は国の労災保険から（療養・休業〈4日目から〉・障害・遺族など）"]
+            continue
         # Joined into one text run in the template: each extra inline box costs
         # WeasyPrint a Pango layout, measured slower than one longer run.
         cover.benefit_parts = benefit_summary(cover.benefits())
@@ -640,10 +733,13 @@ def certificate_context(*, policy: Policy, covers: list[Enrolment], now: dt.date
         "policy": policy,
         "covers": covers,
         "verify_url": url,
-        "qr": segno.make(url, error="m").png_data_uri(scale=4, border=0),
-        "issued_on": timezone.localdate(now),
-        "cover_start": min((c.cover_start for c in covers if c.cover_start), default=None),
-        "cover_end": max((c.cover_end for c in covers if c.cover_end), default=None),
+        # One pixel per module, drawn sharp (image-rendering: pixelated): a small
+        # image for WeasyPrint to decode and embed.
+        "qr": segno.make(url, error="m").png_data_uri(scale=1, border=0),
+        "issued_on": issued_on,
+        "cover_start": start,
+        "cover_end": end,
+        "state_label": premiums.COVER_STATES.get(state, ""),
     }
 
 
@@ -668,7 +764,7 @@ def certificate_render(*, policy: Policy, now: dt.datetime) -> Policy:
 # --- Account deletion --------------------------------------------------------
 def deletion_blockers(user) -> list[str]:
     reasons = []
-    if Enrolment.objects.filter(user=user, status__in=("approved", "cancel_requested")).exists():
+    if Enrolment.objects.held().filter(user=user).exists():
         reasons.append(
             "Wor-Q共済に加入中です。先にマイページから解約をお申出いただき、"
             "共済担当が解約を確定してから退会してください。"

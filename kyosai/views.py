@@ -22,7 +22,15 @@ from kyosai.models import Application, Document, Enrolment, Policy, Product, Rat
 from members.access import member_required
 from worq.lib.storage import download_name
 
-STEPS = ["club", "options", "details", "documents", "review"]
+# The wizard's steps and their names: the step chips and each step's heading use these.
+STEP_LABELS = {
+    "club": "クラブ",
+    "options": "オプション",
+    "details": "お客さま情報・告知",
+    "documents": "書類",
+    "review": "確認・送信",
+}
+STEPS = list(STEP_LABELS)
 CARRY_KEY = "kyosai_carry"
 
 
@@ -98,17 +106,20 @@ def simulate(form: SimulatorForm) -> dict:
 def verify(request, token: str):
     policy = get_object_or_404(Policy.objects.prefetch_related("covers"), verify_token=token)
     today = timezone.localdate()
+    covers = sorted((c for c in policy.covers.all() if c.cover_start), key=lambda c: c.product_order)
+    for cover in covers:
+        cover.state_label = cover.state_label_on(today)
+    state = policy.state_on(today)
     return render(
         request,
         "kyosai/verify.html",
         {
             "policy": policy,
-            "state": policy.state_on(today),
+            "state": state,
+            "state_label": premiums.COVER_STATES[state],
             "today": today,
             "masked_name": premiums.mask_name(policy.holder_name),
-            "covers": sorted(
-                (c for c in policy.covers.all() if c.cover_start), key=lambda c: c.product_order
-            ),
+            "covers": covers,
         },
     )
 
@@ -117,14 +128,17 @@ def verify(request, token: str):
 @member_required
 def quote_request(request):
     start = premiums.first_of_next_month(timezone.localdate())
-    form = QuoteRequestForm(request.POST or None, initial=request.GET.dict(), on=start)
+    known = services.member_age_sex(request.user, on=start)
+    form = QuoteRequestForm(request.POST or None, initial=request.GET.dict(), on=start, known=known)
     if request.method == "POST" and form.is_valid():
         services.quote_request_create(
             user=request.user, product="medical", now=timezone.now(), **form.cleaned_data
         )
         messages.success(request, "見積依頼を受け付けました。担当者からメールでお答えします。")
         return redirect("members:mypage")
-    return render(request, "kyosai/quote_request.html", {"form": form})
+    return render(
+        request, "kyosai/quote_request.html", {"form": form, "known": known, "sexes": premiums.SEXES}
+    )
 
 
 # --- Enrolment wizard ------------------------------------------------------------
@@ -136,7 +150,7 @@ def _steps(application: Application) -> list[str]:
     """The wizard's steps for this application: the club step only for people
     not yet in the club, documents only for 労災特別加入."""
     skip = set()
-    if "club" not in application.product_codes() and services.has_active_club(application.user):
+    if "club" not in application.product_codes() and services.has_club(application.user, besides=application):
         skip.add("club")
     if not services.needs_documents(application):
         skip.add("documents")
@@ -186,11 +200,15 @@ def apply_club(request):
     form = ClubForm(request.POST or None, initial={"join": "club" in application.product_codes()})
     if request.method == "POST" and form.is_valid():
         selection = {e.product: _choice(e) for e in application.enrolments.all()}
-        services.application_set_products(
-            application=application, selection={**selection, "club": {}}, now=timezone.now()
-        )
-        Application.objects.filter(pk=application.pk).update(step="options")
-        return redirect("kyosai:apply-options")
+        try:
+            services.application_set_products(
+                application=application, selection={**selection, "club": {}}, now=timezone.now()
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            Application.objects.filter(pk=application.pk).update(step="options")
+            return redirect("kyosai:apply-options")
     club = Product.objects.filter(code="club").first()
     return render(
         request,
@@ -206,7 +224,16 @@ def _choice(enrolment: Enrolment) -> dict:
 
 
 def _wizard(application, step, **context) -> dict:
-    return {"application": application, "step": step, "steps": _steps(application), **context}
+    steps = _steps(application)
+    return {
+        "application": application,
+        "step": step,
+        "steps": [(i, s, STEP_LABELS[s]) for i, s in enumerate(steps, start=1)],
+        "step_number": steps.index(step) + 1,
+        "step_label": STEP_LABELS[step],
+        "has_documents": "documents" in steps,
+        **context,
+    }
 
 
 @member_required
@@ -217,12 +244,9 @@ def apply_options(request):
     start = services.expected_cover_start("life", timezone.localdate())
     age = premiums.age_on(application.birth_date, start) if application.birth_date else None
     current = {e.product: _choice(e) for e in application.enrolments.all()}
-    initial = initial_from_selection(current) if len(current) > 1 else _carried(request, start)
-    form = OptionsForm(
-        request.POST or None, initial=initial, start=start, age=age, sex=application.sex, user=request.user
-    )
+    form = _options_form(request, application, start=start, age=age, current=current)
     if request.method == "POST" and form.is_valid():
-        club = "club" in current or not services.has_active_club(request.user)
+        club = "club" in current or not services.has_club(request.user, besides=application)
         try:
             services.application_set_products(
                 application=application, selection=form.selection(club=club), now=timezone.now()
@@ -232,8 +256,21 @@ def apply_options(request):
         else:
             request.session.pop(CARRY_KEY, None)
             return redirect("kyosai:apply-details")
-    return render(
-        request, "kyosai/apply_options.html", _wizard(application, "options", form=form, age=age, start=start)
+    club_pending = "club" not in current and not services.in_club(request.user)
+    context = _wizard(application, "options", form=form, age=age, start=start, club_pending=club_pending)
+    return render(request, "kyosai/apply_options.html", context)
+
+
+def _options_form(request, application, *, start, age, current) -> OptionsForm:
+    """Options already held or applied for elsewhere are marked, not offered."""
+    return OptionsForm(
+        request.POST or None,
+        initial=initial_from_selection(current) if len(current) > 1 else _carried(request, start),
+        start=start,
+        age=age,
+        sex=application.sex,
+        user=request.user,
+        held=services.options_elsewhere(request.user, besides=application),
     )
 
 
@@ -278,7 +315,8 @@ def apply_documents(request):
     if other:
         return other
     have = {d.kind: d for d in application.documents.all()}
-    form = DocumentsForm(request.POST or None, request.FILES or None, have=set(have))
+    freelance = "rosai_freelance" in application.product_codes()
+    form = DocumentsForm(request.POST or None, request.FILES or None, have=set(have), freelance=freelance)
     if request.method == "POST" and form.is_valid():
         for kind, upload in form.cleaned_data.items():
             if upload:
@@ -328,6 +366,9 @@ def apply_review(request):
             form=form,
             lines=lines,
             matters=matters,
+            club_end=services.club_year_end(request.user)
+            if "club" not in application.product_codes()
+            else None,
             monthly=sum(ln.premium.monthly or 0 for ln in lines if ln.premium),
             annual=sum(ln.premium.annual or 0 for ln in lines if ln.premium),
         ),

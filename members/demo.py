@@ -51,6 +51,18 @@ DEMO_MEMBERS = [
         "ベビーシッター・保育・家事代行",
         ["業務委託"],
     ),
+    (
+        # Enrolled in 労災保険特別加入（特定フリーランス）: instructs at studios under 業務委託.
+        "yui@example.jp",
+        "ゆい",
+        "高橋 結衣",
+        "タカハシ ユイ",
+        dt.date(1994, 7, 8),
+        "female",
+        "神奈川県",
+        "インストラクター・トレーナー",
+        ["業務委託"],
+    ),
 ]
 DEMO_REGISTERED = [("guest@example.jp", "はじめての人")]
 

@@ -165,6 +165,7 @@ MIGRATION_DATA = [
     ("community.migrations.0002_seed_communities", "seed"),
     ("kyosai.migrations.0002_load_products_and_rates", "forwards"),
     ("kyosai.migrations.0004_load_claim_documents", "forwards"),
+    ("kyosai.migrations.0003_rosai_freelance", "forwards"),
 ]
 
 

@@ -55,8 +55,11 @@ def forwards(apps, schema_editor):
             # Operational value set by the kyosai office (no source fixes it).
             "grace_days": 30 if code == "club" else 0,
         })
+    codes = {code for code, *_ in PRODUCTS}
     for path in ratefiles.seed_files():
-        ratefiles.load(ratefiles.read(path), RateTable=RateTable, Rate=Rate, Benefit=Benefit)
+        data = ratefiles.read(path)
+        if data["product"] in codes:  # later products are loaded by their own migration
+            ratefiles.load(data, RateTable=RateTable, Rate=Rate, Benefit=Benefit)
     for product, questions in SAMPLE_QUESTIONS.items():
         for i, text in enumerate(questions):
             HealthQuestion.objects.get_or_create(

@@ -34,6 +34,8 @@ def test_export_and_deletion_handler(member):
 def test_quote_request_and_answer(
     member_client, member, staff, mailoutbox, django_capture_on_commit_callbacks
 ):
+    member.membership.birth_date = None  # a member who has not given it: the form asks
+    member.membership.save()
     url = reverse("kyosai:quote-request")
     page = member_client.get(url + "?age=45&sex=female&payment=whole_life&daily=5000")
     assert 'value="45"' in page.content.decode()
@@ -48,7 +50,9 @@ def test_quote_request_and_answer(
     assert not Policy.objects.exists()
 
 
-def test_quote_request_bad_input(member_client):
+def test_quote_request_bad_input(member_client, member):
+    member.membership.birth_date = None
+    member.membership.save()
     response = member_client.post(
         reverse("kyosai:quote-request"), {"age": 5, "sex": "male", "payment": "whole_life", "daily": 5000}
     )

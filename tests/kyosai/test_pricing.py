@@ -100,9 +100,19 @@ def test_overlapping_versions_are_refused():
         overlapping.full_clean()
 
 
-def test_every_rate_file_cites_its_source():
+def test_every_rate_file_cites_its_source_by_title_and_date():
+    import re
+
+    from kyosai import ratefiles
+
     for table in RateTable.objects.all():
-        assert "seed 00" in table.source
+        assert re.search(r"「[^」]+」", table.source) and re.search(
+            r"（[^）]*(20\d\d年|日付の記載なし)", table.source
+        )
+        assert not re.search(r"\d{3}_[0-9a-f]{16}\.txt", table.source), table.source
+    for path in ratefiles.seed_files():
+        data = ratefiles.read(path)
+        assert data["source"] and (data.get("seed_file") or "http" in data["source"])
 
 
 def test_load_rate_file_adds_a_version_and_closes_the_previous(tmp_path):
