@@ -40,7 +40,7 @@ def browse(
 ) -> Listing:
     query = search.parse(text, prefix=prefix)
     if query:
-        hits = search.find(query, limit=MAX_HITS)
+        hits = search.find(query, limit=MAX_HITS, text=text)
         in_occupation = [h for h in hits if not occupation or h.has_occupation(occupation)]
         in_category = [h for h in hits if not category or h.category == category]
         category_counts = dict(Counter(h.category for h in in_occupation))
