@@ -25,6 +25,7 @@ import os
 import threading
 import urllib.request
 import zlib
+from pathlib import Path
 
 import numpy as np
 from django.conf import settings
@@ -133,6 +134,33 @@ class Hashing(Backend):
         return self._many(texts)
 
 
+class DiskCached(Backend):
+    """Passage vectors kept on disk between evaluation runs (same text and
+    model: same vector), so re-running the evaluation costs only the queries."""
+
+    def __init__(self, inner: Backend, path: Path) -> None:
+        self.inner, self.path, self.model_id = inner, path, inner.model_id
+        self.store: dict[str, np.ndarray] = {}
+        if path.exists():
+            with np.load(path) as data:
+                self.store = {k: data[k] for k in data.files}
+
+    def _key(self, text: str) -> str:
+        return hashlib.sha1(f"{self.model_id}\n{text}".encode()).hexdigest()
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        missing = [t for t in texts if self._key(t) not in self.store]
+        if missing:
+            for text, vector in zip(missing, self.inner.passages(missing), strict=True):
+                self.store[self._key(text)] = vector
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            np.savez(self.path, **self.store)
+        return np.stack([self.store[self._key(t)] for t in texts])
+
+    def queries(self, texts: list[str]) -> np.ndarray:
+        return self.inner.queries(texts)
+
+
 def normalise(matrix: np.ndarray) -> np.ndarray:
     matrix = np.asarray(matrix, dtype=np.float32)
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
@@ -164,6 +192,11 @@ def _make() -> Backend:
     if kind == "local":
         return LocalE5()
     raise EmbeddingsUnavailable(f"unknown EMBEDDINGS_BACKEND {kind!r}")
+
+
+def set_backend(value: Backend) -> None:
+    global _backend
+    _backend = value
 
 
 def reset() -> None:

@@ -104,3 +104,16 @@ def suggest_terms(text: str, *, limit: int = 6) -> list[GlossaryTerm]:
             if len(found) >= limit:
                 break
     return found
+
+
+SUGGEST_MIN_CHARS = 6
+SUGGEST_LIMIT = 3
+
+
+def suggest_cases(text: str, *, limit: int = SUGGEST_LIMIT) -> list[Case] | None:
+    """Published cases close to what someone is writing in the consultation
+    form (its first few hundred characters); None while it is too short to tell."""
+    text = textsearch.clean(text)[: textsearch.MAX_QUERY_CHARS]
+    if len(text) < SUGGEST_MIN_CHARS:
+        return None
+    return search.search_cases(text, limit=limit)

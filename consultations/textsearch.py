@@ -429,7 +429,10 @@ def romaji_to_katakana(text: str) -> str:
     if not _ROMAJI.match(text):
         return ""
     kana = jaconv.alphabet2kana(text)
-    return katakana(kana) if is_kana(kana) else ""
+    # Letters that are no romaji come back as small っ (qwrt → っっっっ).
+    if not is_kana(kana) or "っっ" in kana or kana.endswith("っ"):
+        return ""
+    return katakana(kana)
 
 
 def edit_distance(a: str, b: str, limit: int = 2) -> int:

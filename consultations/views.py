@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from consultations import listing, pages, services
 from consultations.filters import CaseFilter
@@ -99,6 +99,10 @@ def ask(request):
 
 @require_http_methods(["GET", "POST"])
 def request_create(request):
+    if "suggest" in request.POST:  # "関連する事例を探す" without JS: show cases, keep the draft
+        form = ConsultationRequestForm(initial=request.POST.dict(), user=request.user)
+        suggested = listing.suggest_cases(request.POST.get("what_happened", ""))
+        return render(request, "consultations/request_form.html", {"form": form, "suggested": suggested})
     form = ConsultationRequestForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "consent"}
@@ -108,6 +112,14 @@ def request_create(request):
         request.session["consultations_last_request"] = obj.receipt_number
         return redirect("consultations:request-done")
     return render(request, "consultations/request_form.html", {"form": form})
+
+
+@require_POST
+def request_suggest(request):
+    """Cases like the consultation being written (live, while the person types).
+    POST so the draft stays out of URLs and logs; nothing is saved."""
+    suggested = listing.suggest_cases(request.POST.get("what_happened", ""))
+    return render(request, "consultations/includes/request_suggestions.html", {"suggested": suggested})
 
 
 def request_done(request):

@@ -20,12 +20,22 @@ def _clean_cache(request):
     database need (and may) clear it."""
     if hasattr(cache, "delete_pattern"):
         cache.delete_pattern("*")
-    elif request.node.get_closest_marker("django_db") or {
-        "db", "transactional_db", "live_server"
-    } & set(request.fixturenames):
+    elif request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(
+        request.fixturenames
+    ):
         # Set the database up (as the test's marker asks) before touching it.
         request.getfixturevalue("_django_db_helper")
         cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_search_copies():
+    """Search keeps the vocabulary, vectors and synonyms per process; a test's
+    rolled-back database must not leave them to the next test."""
+    from consultations import search
+
+    search.forget_copies()
     yield
 
 
@@ -193,7 +203,6 @@ def browser_login(page, live_server, user) -> None:
     )
 
 
-
 # Data that migrations load (RunPython), in dependency order. A transactional
 # test (browser, broker) ends by flushing every table, so the next one reloads
 # it; the loaders are the migrations' own functions.
@@ -208,8 +217,10 @@ MIGRATION_DATA = [
 @pytest.fixture(autouse=True)
 def _migration_data_in_transactional_tests(request):
     marker = request.node.get_closest_marker("django_db")
-    transactional = "live_server" in request.fixturenames or "transactional_db" in request.fixturenames or (
-        marker is not None and marker.kwargs.get("transaction")
+    transactional = (
+        "live_server" in request.fixturenames
+        or "transactional_db" in request.fixturenames
+        or (marker is not None and marker.kwargs.get("transaction"))
     )
     if transactional:
         from importlib import import_module
