@@ -20,9 +20,9 @@ def _clean_cache(request):
     database need (and may) clear it."""
     if hasattr(cache, "delete_pattern"):
         cache.delete_pattern("*")
-    elif request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(
-        request.fixturenames
-    ):
+    elif request.node.get_closest_marker("django_db") or {
+        "db", "transactional_db", "live_server"
+    } & set(request.fixturenames):
         # Set the database up (as the test's marker asks) before touching it.
         request.getfixturevalue("_django_db_helper")
         cache.clear()
