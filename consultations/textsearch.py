@@ -12,6 +12,7 @@ as data (the glossary's aliases), never as code.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -346,6 +347,8 @@ def parse_query(
         edges = _boundaries(text)
         chars = list(text)
         for key in sorted(synonyms, key=len, reverse=True):
+            if _splits_into_keys(key, synonyms):
+                continue  # 報酬未払い: 報酬 and 未払い, as if typed apart
             start = text.find(key)
             while start != -1:
                 end = start + len(key)
@@ -392,6 +395,23 @@ def parse_query(
         shown = shown[:begin] + word + shown[end:]
     suggestion = shown if (rewritten or corrections) and shown != normalize(raw) else ""
     return Query(groups=groups, typed=typed, prefix=prefix, suggestion=suggestion)
+
+
+def _splits_into_keys(key: str, synonyms: Mapping[str, list[Phrase]]) -> bool:
+    """A compound synonym key whose every word is a key itself (報酬未払い =
+    報酬 + 未払い) is searched as those words, so that typing it with or
+    without a space asks for the same thing."""
+    spans = _word_spans(key)
+    return (
+        len(spans) > 1
+        and sum(e - b for b, e in spans) == len(key)
+        and all(key[b:e] in synonyms for b, e in spans)
+    )
+
+
+@functools.lru_cache(maxsize=8192)
+def _word_spans(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple((u.begin, u.end) for u in units(text))
 
 
 def _rewrite_chunks(text: str, vocabulary: Vocabulary) -> tuple[str, bool]:

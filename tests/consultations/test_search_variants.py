@@ -117,3 +117,8 @@ def test_fusion_rewards_cases_both_rankings_agree_on():
 def test_fusion_drops_far_semantic_only_cases():
     assert fuse([1], [(2, 0.5), (1, 0.5)], floor=0.8) == [1]
     assert fuse([], [(2, 0.5)], floor=0.8) == []
+
+
+def test_a_compound_of_glossary_words_is_searched_as_its_words():
+    synonyms = textsearch.build_synonyms([("報酬", ["ギャラ"]), ("支払遅延", ["未払い", "報酬未払い"])])
+    assert parse_query("報酬未払い", synonyms).groups == parse_query("報酬 未払い", synonyms).groups
