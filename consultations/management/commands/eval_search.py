@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from consultations import embeddings, fusion, search, services
 from consultations.demo import DEMO_DIR
+from consultations.models import Case
 
 EVAL_DIR = Path(settings.BASE_DIR) / "tests" / "consultations" / "search_eval"
 CACHE_DIR = Path(settings.BASE_DIR) / "var" / "cache"
@@ -75,10 +76,14 @@ class Command(BaseCommand):
         parser.add_argument("--split", choices=["dev", "test", "all"], default="dev")
         parser.add_argument("--dir", default=str(EVAL_DIR), help="cases.jsonl と queries_*.jsonl のある場所")
         parser.add_argument("--lexical", action="store_true", help="ベクトルを使わず、語の一致だけで測る")
+        parser.add_argument(
+            "--semantic", action="store_true", help="ベクトルの近さだけで測る（モデルの比較用）"
+        )
         parser.add_argument("--tune", action="store_true", help="dev で融合の設定を探す（test では不可）")
         parser.add_argument("--json", action="store_true", help="結果を JSON で出す")
 
-    def handle(self, *args, split, dir, lexical, tune, json: bool, **options):
+    def handle(self, *args, split, dir, lexical, semantic, tune, json: bool, **options):
+        mode = "lexical" if lexical else "semantic" if semantic else "hybrid"
         folder = Path(dir)
         if tune and split != "dev":
             raise CommandError("調整（--tune）は dev だけで行います。test の結果は報告にだけ使います。")
@@ -95,11 +100,11 @@ class Command(BaseCommand):
             if tune:
                 self._tune(queries["dev"])
                 return
-            results = {s: score(q, _runner(lexical)) for s, q in queries.items()}
+            results = {s: score(q, _runner(mode)) for s, q in queries.items()}
             if json:
                 self.stdout.write(_json_dumps(results))
             else:
-                self._print(results, lexical)
+                self._print(results, mode)
         finally:
             search.EMBED_ON_SAVE = True
             search.forget_synonyms()
@@ -122,9 +127,9 @@ class Command(BaseCommand):
         embeddings.set_backend(inner)
         self.stderr.write(f"{count}件のベクトル（{inner.model_id}）：{time.perf_counter() - started:.1f}秒")
 
-    def _print(self, results: dict, lexical: bool) -> None:
-        backend = "lexical only" if lexical else embeddings.backend().model_id
-        self.stdout.write(f"database: {connection.vendor}   embeddings: {backend}")
+    def _print(self, results: dict, mode: str) -> None:
+        backend = "-" if mode == "lexical" else embeddings.backend().model_id
+        self.stdout.write(f"database: {connection.vendor}   ranking: {mode}   embeddings: {backend}")
         for name, per_kind in results.items():
             self.stdout.write(f"\n[{name}]  {'kind':<10} {'n':>4} {'nDCG@10':>8} {'recall@5':>9} {'MRR':>6}")
             for kind in sorted(per_kind, key=lambda k: (k == "overall", k)):
@@ -145,7 +150,7 @@ class Command(BaseCommand):
         for k, weight, floor in itertools.product(*grid.values()):
             fusion.K, fusion.SEMANTIC_WEIGHT = k, weight
             fusion.FLOOR[model_id] = floor
-            m = score(queries, _runner(False))
+            m = score(queries, _runner("hybrid"))
             trials.append((m["overall"]["ndcg@10"], k, weight, floor, m))
         fusion.K, fusion.SEMANTIC_WEIGHT = original[0], original[1]
         fusion.FLOOR[model_id] = original[2]
@@ -155,16 +160,18 @@ class Command(BaseCommand):
             self.stdout.write(f"nDCG@10 {ndcg:.3f}  K={k} SEMANTIC_WEIGHT={weight} FLOOR={floor}   {kinds}")
 
 
-def _runner(lexical: bool):
-    def run(query: str) -> list[str]:
-        if lexical:
-            hits = search.find_lexical(search.parse(query), limit=10)
-            ids = [h.case_id for h in hits]
-            from consultations.models import Case
+def _runner(mode: str):
+    """The ranking to score: ``hybrid`` (search_cases), ``lexical`` or ``semantic`` alone."""
 
-            cases = Case.objects.in_bulk(ids)
-            return [cases[i].external_id for i in ids if i in cases]
-        return [c.external_id for c in search.search_cases(query, limit=10)]
+    def run(query: str) -> list[str]:
+        if mode == "hybrid":
+            return [c.external_id for c in search.search_cases(query, limit=10)]
+        if mode == "lexical":
+            ids = [h.case_id for h in search.find_lexical(search.parse(query), limit=10)]
+        else:
+            ids = [h.case_id for h, _ in search.find_semantic(query, limit=10)]
+        cases = Case.objects.in_bulk(ids)
+        return [cases[i].external_id for i in ids if i in cases]
 
     return run
 
