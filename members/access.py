@@ -50,6 +50,19 @@ def has_tier(user, tier: Tier | str) -> bool:
     return tier_of(user) >= tier
 
 
+def needs_second_factor(user) -> bool:
+    """True for a signed-in account that holds staff powers (staff or
+    superuser) but has no authenticator yet. Such an account may use nothing
+    but its own account pages until it sets one up: allauth asks for the
+    second factor at every later login, so a staff session is then always a
+    two-factor session."""
+    if not (user.is_authenticated and (user.is_staff or user.is_superuser)):
+        return False
+    from allauth.mfa.utils import is_mfa_enabled
+
+    return not is_mfa_enabled(user)
+
+
 def forget_tier(user) -> None:
     """Call after a change that moves the user between tiers in this request."""
     if hasattr(user, "_worq_tier"):
