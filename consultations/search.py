@@ -580,8 +580,9 @@ def find(
     """Hits, best first: the lexical ranking of ``query`` fused with the
     semantic ranking of ``text`` (the query as typed) where vectors exist."""
     lexical = find_lexical(query, limit=max(limit, FUSION_DEPTH), category=category, occupation=occupation)
+    # The vectors read the query as the index's words (mibarai → 未払い).
     semantic = (
-        find_semantic(text, limit=FUSION_DEPTH, category=category, occupation=occupation)
+        find_semantic(query.suggestion or text, limit=FUSION_DEPTH, category=category, occupation=occupation)
         if text and not query.prefix
         else []
     )

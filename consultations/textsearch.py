@@ -415,19 +415,36 @@ def _word_spans(text: str) -> tuple[tuple[int, int], ...]:
 
 
 def _rewrite_chunks(text: str, vocabulary: Vocabulary) -> tuple[str, bool]:
-    """Kana and romaji chunks the index does not know, as the words they read."""
+    """Chunks (between spaces) as the index's words: kana and romaji read as
+    the word they spell (ほうしゅう → 報酬, mibarai → 未払い), a misspelt
+    word as the known word one typo away (違役金 → 違約金)."""
     out, changed = [], False
     for chunk in text.split(" "):
-        if (is_kana(chunk) or _ROMAJI.match(chunk)) and not all(
-            u.token in vocabulary for u in units(chunk) if u.token != NEGATION
-        ):
-            words = vocabulary.rewrite_kana(chunk)
-            if words:
-                out.append(words)
-                changed = True
-                continue
-        out.append(chunk)
+        word = _rewrite_chunk(chunk, vocabulary)
+        changed = changed or (word != chunk)
+        out.append(word)
     return " ".join(out), changed
+
+
+def _rewrite_chunk(chunk: str, vocabulary: Vocabulary) -> str:
+    if not chunk or chunk in vocabulary:
+        return chunk
+    found = [u for u in units(chunk) if u.token != NEGATION]
+    known = all(u.token in vocabulary for u in found)
+    if is_kana(chunk) or (_ROMAJI.match(chunk) and not known):
+        reading = romaji_to_katakana(chunk) or katakana(chunk)
+        if len(reading) >= 3 and vocabulary.spelled(reading):
+            return vocabulary.spelled(reading)[0]
+        if known and len(found) == 1 and not is_kana(found[0].token):
+            return found[0].token  # しはらい → 支払い
+        if not known:
+            return vocabulary.rewrite_kana(chunk) or chunk
+        return chunk
+    if not known and 3 <= len(chunk) <= 8:
+        near = vocabulary.near(chunk, limit=1)
+        if near:
+            return near[0]
+    return chunk
 
 
 # --- Kana, romaji, vocabulary ---------------------------------------------------
@@ -473,6 +490,22 @@ def edit_distance(a: str, b: str, limit: int = 2) -> int:
     return previous[-1]
 
 
+def loose_reading(reading: str) -> str:
+    """A reading without voicing marks, long vowels and small っ (ミバライ and
+    ミハライ, シツギョ and シツギョウ meet): the romaji typed in a hurry."""
+    plain = "".join(c for c in unicodedata.normalize("NFD", reading) if c not in "\u3099\u309a")
+    plain = unicodedata.normalize("NFC", plain)
+    out = []
+    for c in plain:
+        if c in "ーッ" or (c == "ウ" and out and out[-1] in _O_ROW):
+            continue
+        out.append(c)
+    return "".join(out)
+
+
+_O_ROW = set("オコソトノホモヨロヲゴゾドボポョ")
+
+
 def _bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
@@ -486,12 +519,14 @@ class Vocabulary:
     def __init__(self, terms: Iterable[tuple[str, str, Iterable[int]]] = ()) -> None:
         self.tokens: set[str] = set()
         self.by_reading: dict[str, set[str]] = defaultdict(set)
+        self.by_loose: dict[str, set[str]] = defaultdict(set)
         self.by_group: dict[int, set[str]] = defaultdict(set)
         self.by_bigram: dict[str, set[str]] = defaultdict(set)
         for token, reading, groups in terms:
             self.tokens.add(token)
             if reading:
                 self.by_reading[reading].add(token)
+                self.by_loose[loose_reading(reading)].add(token)
             for group in groups:
                 self.by_group[group].add(token)
             if len(token) >= self.MIN_TYPO_CHARS:
@@ -506,8 +541,10 @@ class Vocabulary:
         return token in self.tokens
 
     def spelled(self, reading: str) -> list[str]:
-        """Words read ``reading`` (katakana), kanji before kana, shortest first."""
-        return sorted(self.by_reading.get(reading, ()), key=lambda t: (is_kana(t), len(t), t))
+        """Words read ``reading`` (katakana), kanji before kana, shortest
+        first; failing that, words read so give or take voicing and long vowels."""
+        found = self.by_reading.get(reading) or self.by_loose.get(loose_reading(reading), ())
+        return sorted(found, key=lambda t: (is_kana(t), len(t), t))
 
     def synonyms(self, token: str, groups: Iterable[int], *, limit: int = 6) -> list[str]:
         found: set[str] = set()
@@ -529,7 +566,8 @@ class Vocabulary:
         need = max(1, len(token) - 1 - 2 * allowed)
         scored = []
         for other, count in shared.items():
-            if count >= need:
+            # A typo keeps the first character (違役金 → 違約金, not 転ける → かける).
+            if count >= need and other[0] == token[0]:
                 distance = edit_distance(token, other, allowed)
                 if distance <= allowed:
                     scored.append((distance, abs(len(other) - len(token)), other))
@@ -544,7 +582,7 @@ class Vocabulary:
         reading = romaji_to_katakana(chunk) or (katakana(chunk) if is_kana(chunk) else "")
         if not reading:
             return ""
-        if reading in self.by_reading:
+        if self.spelled(reading):
             return self.spelled(reading)[0]
         words, i = [], 0
         while i < len(reading):

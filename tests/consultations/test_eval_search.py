@@ -17,11 +17,11 @@ def test_ndcg_is_one_for_the_ideal_order_and_less_otherwise():
     assert ndcg_at(["X", "Y"], relevant) == 0.0
 
 
-def test_recall_and_reciprocal_rank():
-    relevant = {"A": 2, "B": 1, "C": 0}
+def test_recall_and_reciprocal_rank_count_grades_2_and_3():
+    relevant = {"A": 3, "B": 2, "C": 1}
     assert recall_at(["X", "B", "Y", "Z", "W", "A"], relevant) == 0.5
-    assert reciprocal_rank(["X", "C", "B"], relevant) == pytest.approx(1 / 3)
-    assert reciprocal_rank(["X"], relevant) == 0.0
+    assert reciprocal_rank(["C", "X", "B"], relevant) == pytest.approx(1 / 3)
+    assert reciprocal_rank(["C"], relevant) == 0.0
 
 
 def test_score_reports_each_kind_and_overall():

@@ -37,14 +37,19 @@ def ndcg_at(ranked: list[str], relevant: dict[str, int], k: int = 10) -> float:
     return dcg / idcg if idcg else 0.0
 
 
+# As the set's README asks: recall and MRR count cases graded 2 or 3
+# ("clearly relevant"); nDCG uses every grade as its gain.
+RELEVANT = 2
+
+
 def recall_at(ranked: list[str], relevant: dict[str, int], k: int = 5) -> float:
-    wanted = {e for e, g in relevant.items() if g > 0}
+    wanted = {e for e, g in relevant.items() if g >= RELEVANT}
     return len(wanted & set(ranked[:k])) / len(wanted) if wanted else 0.0
 
 
 def reciprocal_rank(ranked: list[str], relevant: dict[str, int]) -> float:
     for i, e in enumerate(ranked, start=1):
-        if relevant.get(e, 0) > 0:
+        if relevant.get(e, 0) >= RELEVANT:
             return 1.0 / i
     return 0.0
 
