@@ -591,7 +591,12 @@ def find(
     by_id = {h.case_id: h for h in lexical}
     by_id.update({h.case_id: h for h, _ in semantic if h.case_id not in by_id})
     floor = fusion.FLOOR.get(embeddings.backend().model_id, 0.85)
-    order = fusion.fuse([h.case_id for h in lexical], [(h.case_id, s) for h, s in semantic], floor=floor)
+    order = fusion.fuse(
+        [h.case_id for h in lexical],
+        [(h.case_id, s) for h, s in semantic],
+        floor=floor,
+        weight=fusion.semantic_weight(len(query.groups)),
+    )
     return [by_id[c] for c in order[:limit]]
 
 

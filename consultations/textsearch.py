@@ -372,7 +372,9 @@ def parse_query(
         seen.add(group[0])
         typed.extend(group)
         if vocabulary:
-            near = [] if prefix else vocabulary.near(unit.token)
+            # Typos inside a sentence: only katakana words (インボイズ); a
+            # kanji or kana word one edit from another is usually another word.
+            near = [] if prefix or not _KATAKANA.match(unit.token) else vocabulary.near(unit.token)
             if near:
                 corrections.append((unit.begin, unit.end, near[0]))
             for word in [*near, *vocabulary.synonyms(unit.token, unit.groups)]:
@@ -450,6 +452,7 @@ def _rewrite_chunk(chunk: str, vocabulary: Vocabulary) -> str:
 # --- Kana, romaji, vocabulary ---------------------------------------------------
 _KANA = re.compile(r"^[\u3041-\u3096\u30a1-\u30fa\u30fc]+$")
 _ROMAJI = re.compile(r"^[a-z]+$")
+_KATAKANA = re.compile(r"^[\u30a1-\u30fa\u30fc]+$")
 
 
 def katakana(text: str) -> str:

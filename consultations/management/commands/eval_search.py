@@ -144,25 +144,24 @@ class Command(BaseCommand):
                 )
 
     def _tune(self, queries: list[dict]) -> None:
-        grid = {
-            "RRF_K": [10, 30, 60],
-            "SEMANTIC_WEIGHT": [0.7, 1.0, 1.5, 2.0],
-            "FLOOR": [0.80, 0.82, 0.84, 0.86],
-        }
         model_id = embeddings.backend().model_id
-        original = (fusion.K, fusion.SEMANTIC_WEIGHT, fusion.FLOOR.get(model_id))
+        names = ["K", "SEMANTIC_WEIGHT", "SEMANTIC_WEIGHT_LONG"]
+        grid = [[30, 60], [0.7, 1.0, 1.5], [1.5, 2.5, 4.0], [0.82, 0.84, 0.86]]
+        original = [getattr(fusion, n) for n in names], fusion.FLOOR.get(model_id)
         trials = []
-        for k, weight, floor in itertools.product(*grid.values()):
-            fusion.K, fusion.SEMANTIC_WEIGHT = k, weight
+        for *values, floor in itertools.product(*grid):
+            for name, value in zip(names, values, strict=True):
+                setattr(fusion, name, value)
             fusion.FLOOR[model_id] = floor
             m = score(queries, _runner("hybrid"))
-            trials.append((m["overall"]["ndcg@10"], k, weight, floor, m))
-        fusion.K, fusion.SEMANTIC_WEIGHT = original[0], original[1]
-        fusion.FLOOR[model_id] = original[2]
+            trials.append((m["overall"]["ndcg@10"], dict(zip(names, values, strict=True)), floor, m))
+        for name, value in zip(names, original[0], strict=True):
+            setattr(fusion, name, value)
+        fusion.FLOOR[model_id] = original[1]
         trials.sort(key=lambda t: -t[0])
-        for ndcg, k, weight, floor, m in trials[:10]:
+        for ndcg, values, floor, m in trials[:10]:
             kinds = "  ".join(f"{kind} {v['ndcg@10']:.3f}" for kind, v in sorted(m.items()))
-            self.stdout.write(f"nDCG@10 {ndcg:.3f}  K={k} SEMANTIC_WEIGHT={weight} FLOOR={floor}   {kinds}")
+            self.stdout.write(f"nDCG@10 {ndcg:.3f}  {values} FLOOR={floor}   {kinds}")
 
 
 def _runner(mode: str):
