@@ -98,6 +98,11 @@ class Command(BaseCommand):
         if not cases_file.exists():
             raise CommandError(f"評価用の事例がありません：{cases_file}")
         creation = connection.creation
+        if connection.vendor != "sqlite":
+            # Its own throw-away database: never the test suite's or bench_search's.
+            connection.settings_dict.setdefault("TEST", {})["NAME"] = (
+                f"test_{connection.settings_dict['NAME']}_eval"
+            )
         old_name = creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
         search.EMBED_ON_SAVE = False  # vectors are made below, in this process
         try:
