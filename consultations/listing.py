@@ -40,7 +40,7 @@ def browse(
 ) -> Listing:
     query = search.parse(text, prefix=prefix)
     if query:
-        hits = search.find(query, limit=MAX_HITS)
+        hits = search.find(query, limit=MAX_HITS, text=text)
         in_occupation = [h for h in hits if not occupation or h.has_occupation(occupation)]
         in_category = [h for h in hits if not category or h.category == category]
         category_counts = dict(Counter(h.category for h in in_occupation))
@@ -104,3 +104,16 @@ def suggest_terms(text: str, *, limit: int = 6) -> list[GlossaryTerm]:
             if len(found) >= limit:
                 break
     return found
+
+
+SUGGEST_MIN_CHARS = 6
+SUGGEST_LIMIT = 3
+
+
+def suggest_cases(text: str, *, limit: int = SUGGEST_LIMIT) -> list[Case] | None:
+    """Published cases close to what someone is writing in the consultation
+    form (its first few hundred characters); None while it is too short to tell."""
+    text = textsearch.clean(text)[: textsearch.MAX_QUERY_CHARS]
+    if len(text) < SUGGEST_MIN_CHARS:
+        return None
+    return search.search_cases(text, limit=limit)

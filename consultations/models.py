@@ -92,6 +92,43 @@ class CaseSearchDocument(models.Model):
         return f"検索インデックス {self.case_id}"
 
 
+class CaseEmbedding(models.Model):
+    """The sentence vector of a case (consultations.embeddings): float32 bytes,
+    the same on PostgreSQL and SQLite, scanned with numpy. ``digest`` names the
+    text and model it was made from, so an unchanged case is never re-embedded."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="embedding")
+    digest = models.CharField(max_length=40)
+    vector = models.BinaryField()
+    updated_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "事例のベクトル"
+        verbose_name_plural = "事例のベクトル"
+
+    def __str__(self) -> str:
+        return f"事例のベクトル {self.case_id}"
+
+
+class SearchTerm(models.Model):
+    """A word of the search index with its reading and Sudachi synonym groups,
+    so a query typed in kana, romaji, another word or with a typo can be
+    mapped to words the cases use. Only grows; a word no case uses any more
+    finds nothing, which is harmless."""
+
+    token = models.CharField(max_length=100)
+    reading = models.CharField(max_length=200, db_index=True)
+    synonym_groups = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "検索語彙"
+        verbose_name_plural = "検索語彙"
+        constraints = [models.UniqueConstraint(fields=["token", "reading"], name="search_term_unique")]
+
+    def __str__(self) -> str:
+        return self.token
+
+
 class GlossaryTerm(models.Model):
     term = models.CharField("用語", max_length=60, unique=True)
     reading = models.CharField("よみがな", max_length=120, help_text="ひらがなで入力してください。")

@@ -7,7 +7,7 @@ from django.utils.safestring import mark_safe
 from consultations.glossary_links import link_terms
 from consultations.listing import MEMBERS_PREVIEW_CHARS
 from consultations.models import Case, GlossaryTerm
-from consultations.search import search_cases
+from consultations.search import search_cases, similar_cases
 from worq.lib.markup import markdown_to_html
 
 
@@ -29,7 +29,8 @@ def case_page(case: Case, *, can_read: bool) -> dict:
     terms = list(case.related_terms.all())
     terms += [t for t in GlossaryTerm.objects.filter(term__in=linked) if t not in terms]
     related = list(case.related_cases.published()[:5])
-    if not related:
+    similar = [c for c in similar_cases(case, limit=3 + len(related)) if c not in related][:3]
+    if not related and not similar:
         related = [c for c in search_cases(case.title, limit=4) if c.pk != case.pk][:3]
     return {
         "case": case,
@@ -39,6 +40,7 @@ def case_page(case: Case, *, can_read: bool) -> dict:
         "answer_html": answer_html,
         "terms": terms,
         "related_cases": related,
+        "similar_cases": similar,
     }
 
 

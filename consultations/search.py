@@ -17,17 +17,23 @@ still finds its case.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
+import time
 from dataclasses import dataclass
 
+import numpy as np
 from django.core.cache import cache
-from django.db import connection
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
 
-from consultations import textsearch
-from consultations.models import Case, CaseSearchDocument, GlossaryTerm
-from consultations.textsearch import Query
+from consultations import embeddings, fusion, textsearch
+from consultations.models import Case, CaseEmbedding, CaseSearchDocument, GlossaryTerm, SearchTerm
+from consultations.textsearch import Query, Term
 
-SYNONYMS_CACHE_KEY = "consultations:synonyms:v2"
+log = logging.getLogger(__name__)
+
 FTS_TABLE = "consultations_case_fts"
 DOC_TABLE = CaseSearchDocument._meta.db_table
 TITLE_WEIGHT = 4.0  # SQLite bm25 column weight; PostgreSQL uses weight A vs B.
@@ -49,24 +55,119 @@ class Hit:
         return f"|{occupation}|" in self.occupations
 
 
+# --- Cache: a help, never a need --------------------------------------------------
+# Search answers with no cache table and with Redis down: any cache error
+# means "not cached" (a log line, no exception).
+def cache_get(key: str):
+    try:
+        return cache.get(key)
+    except Exception:
+        log.warning("search cache unavailable", exc_info=True)
+        return None
+
+
+def cache_set(key: str, value, timeout: int) -> None:
+    try:
+        cache.set(key, value, timeout)
+    except Exception:
+        log.warning("search cache unavailable", exc_info=True)
+
+
 # --- Synonyms (glossary aliases, staff-edited data) ----------------------------------
 def synonyms() -> dict:
-    data = cache.get(SYNONYMS_CACHE_KEY)
-    if data is None:
-        entries = GlossaryTerm.objects.values_list("term", "aliases")
-        data = textsearch.build_synonyms((t, a or []) for t, a in entries)
-        cache.set(SYNONYMS_CACHE_KEY, data, 3600)
-    return data
+    """The glossary's synonyms, kept in this process (see ``_Copy``)."""
+    return _synonyms.get(
+        lambda: GlossaryTerm.objects.aggregate(m=Max("updated_at"), n=Count("pk")),
+        lambda: textsearch.build_synonyms(
+            (t, a or []) for t, a in GlossaryTerm.objects.values_list("term", "aliases")
+        ),
+    )
 
 
 def forget_synonyms() -> None:
-    cache.delete(SYNONYMS_CACHE_KEY)
+    _synonyms.forget()
 
 
 def parse(query: str, *, prefix: bool = False) -> Query:
     if not textsearch.normalize(query or ""):
         return Query()
-    return textsearch.parse_query(query, synonyms(), prefix=prefix)
+    return textsearch.parse_query(query, synonyms(), prefix=prefix, vocabulary=vocabulary())
+
+
+# --- Per-process copies of index data (vocabulary, vectors) ------------------------
+# Each process keeps the vocabulary and the vector matrix in memory. A write in
+# this process drops its copy at once; other processes (the Celery worker
+# writes vectors) look at a cheap stamp at most every RECHECK_SECONDS.
+RECHECK_SECONDS = 5.0
+
+
+class _Copy:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.value = None
+        self.stamp = None
+        self.checked = 0.0
+
+    def get(self, stamp_of, load):
+        now = time.monotonic()
+        if self.value is not None and now - self.checked < RECHECK_SECONDS:
+            return self.value
+        stamp = stamp_of()
+        if self.value is None or stamp != self.stamp:
+            with self.lock:
+                self.value, self.stamp = load(), stamp
+        self.checked = now
+        return self.value
+
+    def forget(self) -> None:
+        self.value = None
+
+
+_vocabulary = _Copy()
+_vectors = _Copy()
+_synonyms = _Copy()
+
+
+def forget_copies() -> None:
+    """Drop this process's copies (after switching databases, between tests)."""
+    _vocabulary.forget()
+    _vectors.forget()
+    _synonyms.forget()
+
+
+def vocabulary() -> textsearch.Vocabulary:
+    return _vocabulary.get(
+        lambda: SearchTerm.objects.aggregate(m=Max("pk"))["m"],
+        lambda: textsearch.Vocabulary(
+            (token, reading, _groups(groups))
+            for token, reading, groups in SearchTerm.objects.values_list("token", "reading", "synonym_groups")
+        ),
+    )
+
+
+def _groups(value: str) -> list[int]:
+    return [int(g) for g in value.split("|") if g]
+
+
+def add_terms(terms: set[Term]) -> None:
+    """Record words of indexed text (their readings and synonym groups)."""
+    known = _vocabulary.value
+    new = [t for t in terms if known is None or t.token not in known or t.reading not in known.by_reading]
+    if not new:
+        return
+    SearchTerm.objects.bulk_create(
+        [
+            SearchTerm(
+                token=t.token[:100],
+                reading=t.reading[:200],
+                synonym_groups="|" + "|".join(map(str, t.groups)) + "|" if t.groups else "",
+            )
+            for t in new
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    _vocabulary.forget()
 
 
 # --- Index ---------------------------------------------------------------------------
@@ -93,10 +194,10 @@ def tsvector_literal(title_tokens: list[str], body_tokens: list[str]) -> str:
     )
 
 
-def document_tokens(case: Case) -> tuple[list[str], list[str]]:
-    title = textsearch.index_tokens(case.title)
-    body = textsearch.index_tokens(f"{case.question}\n{case.answer}\n{case.memo}")
-    return title, body
+def document_tokens(case: Case) -> tuple[list[str], list[str], set[Term]]:
+    title, title_terms = textsearch.index_terms(case.title)
+    body, body_terms = textsearch.index_terms(f"{case.question}\n{case.answer}\n{case.memo}")
+    return title, body, title_terms | body_terms
 
 
 def index_case(case: Case) -> None:
@@ -104,12 +205,14 @@ def index_case(case: Case) -> None:
     if not case.published:
         remove_case(case.pk)
         return
-    title, body = document_tokens(case)
-    write_documents([(case, title, body)])
+    title, body, terms = document_tokens(case)
+    write_documents([(case, title, body)], terms=terms)
 
 
-def write_documents(rows: list[tuple[Case, list[str], list[str]]]) -> None:
-    """Write index rows for already tokenised, published cases."""
+def write_documents(rows: list[tuple[Case, list[str], list[str]]], *, terms: set[Term] | None = None) -> None:
+    """Write index rows for already tokenised, published cases (and their words)."""
+    if terms:
+        add_terms(terms)
     docs = [
         CaseSearchDocument(
             case_id=case.pk,
@@ -140,7 +243,7 @@ def remove_case(case_id: int) -> None:
             cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [case_id])
 
 
-def rebuild_index(*, batch_size: int = 500) -> int:
+def rebuild_index(*, batch_size: int = 500, progress=None) -> int:
     """Rebuild every index row from the stored cases. Returns the number indexed."""
     CaseSearchDocument.objects.all().delete()
     if not _is_postgres():
@@ -148,15 +251,23 @@ def rebuild_index(*, batch_size: int = 500) -> int:
             cursor.execute(f"DELETE FROM {FTS_TABLE}")
     count = 0
     batch: list = []
+    terms: set[Term] = set()
+    total = Case.objects.published().count()
     for case in Case.objects.published().order_by("pk").iterator(chunk_size=batch_size):
-        batch.append((case, *document_tokens(case)))
+        title, body, case_terms = document_tokens(case)
+        batch.append((case, title, body))
+        terms |= case_terms
         if len(batch) >= batch_size:
-            write_documents(batch)
+            write_documents(batch, terms=terms)
             count += len(batch)
-            batch = []
+            batch, terms = [], set()
+            if progress:
+                progress(count, total)
     if batch:
-        write_documents(batch)
+        write_documents(batch, terms=terms)
         count += len(batch)
+    if progress:
+        progress(count, total)
     return count
 
 
@@ -289,10 +400,10 @@ def _aware(value) -> dt.datetime:
     return value
 
 
-def find(
+def find_lexical(
     query: Query, *, limit: int = 10, category: str | None = None, occupation: str | None = None
 ) -> list[Hit]:
-    """Hits for a parsed query, best first: all words, then some of the words."""
+    """Lexical hits for a parsed query, best first: all words, then some of the words."""
     if not query:
         return []
     hits = _run(query, any_word=False, category=category, occupation=occupation, limit=limit)
@@ -303,14 +414,230 @@ def find(
     return hits
 
 
+# --- Vectors ------------------------------------------------------------------------
+@dataclass
+class Vectors:
+    """Every stored case vector of the current model, as one matrix."""
+
+    ids: np.ndarray  # case ids, int64
+    matrix: np.ndarray  # (n, DIM) float32, rows L2-normalised
+    row_of: dict[int, int]
+
+
+def vectors() -> Vectors:
+    def load() -> Vectors:
+        rows = CaseEmbedding.objects.filter(digest__startswith=_model_prefix()).values_list(
+            "case_id", "vector"
+        )
+        ids, data = [], []
+        for case_id, vector in rows.iterator(chunk_size=2000):
+            ids.append(case_id)
+            data.append(bytes(vector))
+        matrix = (
+            np.frombuffer(b"".join(data), dtype="<f4").reshape(len(ids), embeddings.DIM)
+            if ids
+            else np.zeros((0, embeddings.DIM), dtype=np.float32)
+        )
+        return Vectors(np.array(ids, dtype=np.int64), matrix, {c: i for i, c in enumerate(ids)})
+
+    return _vectors.get(lambda: CaseEmbedding.objects.aggregate(m=Max("updated_at"))["m"], load)
+
+
+def _model_prefix() -> str:
+    """Stored digests start with a short id of the model that made them."""
+    return embeddings.digest("", embeddings.backend().model_id)[:8] + ":"
+
+
+def _passage(case: Case) -> str:
+    return embeddings.passage_text(title=case.title, question=case.question, answer=case.answer)
+
+
+def _digest(case: Case) -> str:
+    model_id = embeddings.backend().model_id
+    return _model_prefix() + embeddings.digest(_passage(case), model_id)[:31]
+
+
+def embed_cases(
+    *, case_ids: list[int] | None = None, force: bool = False, batch_size: int = 32, progress=None
+) -> int:
+    """Make the vectors of published cases that lack a current one (all cases
+    when ``case_ids`` is None). Safe to run twice: a current vector is kept.
+    Returns the number of vectors written."""
+    cases = Case.objects.published().order_by("pk")
+    if case_ids is not None:
+        cases = cases.filter(pk__in=case_ids)
+    try:
+        backend = embeddings.backend()
+        current = dict(CaseEmbedding.objects.filter(case__in=cases).values_list("case_id", "digest"))
+    except embeddings.EmbeddingsUnavailable:
+        log.warning("embeddings unavailable: cases stay lexical-only", exc_info=True)
+        return 0
+    todo = [
+        c for c in cases.only("pk", "title", "question", "answer") if force or current.get(c.pk) != _digest(c)
+    ]
+    written = 0
+    for start in range(0, len(todo), batch_size):
+        batch = todo[start : start + batch_size]
+        matrix = embeddings.normalise(backend.passages([_passage(c) for c in batch]))
+        now = timezone.now()
+        rows = [
+            CaseEmbedding(case_id=c.pk, digest=_digest(c), vector=embeddings.to_bytes(v), updated_at=now)
+            for c, v in zip(batch, matrix, strict=True)
+        ]
+        with transaction.atomic():
+            CaseEmbedding.objects.filter(case_id__in=[c.pk for c in batch]).delete()
+            CaseEmbedding.objects.bulk_create(rows)
+        written += len(rows)
+        _vectors.forget()
+        if progress:
+            progress(start + len(batch), len(todo))
+    return written
+
+
+_pending = threading.local()
+# Commands that make the vectors themselves (eval_search, bench_search) turn
+# the per-save task off.
+EMBED_ON_SAVE = True
+
+
+def queue_embedding(case_id: int) -> None:
+    """Embed ``case_id`` in a Celery task once the transaction commits; the
+    cases saved in one transaction (an import) go in a few batched tasks."""
+    if not EMBED_ON_SAVE:
+        return
+    pending = getattr(_pending, "ids", None)
+    if pending is None:
+        pending = _pending.ids = set()
+    pending.add(case_id)
+    transaction.on_commit(_send_pending)
+
+
+def _send_pending() -> None:
+    from consultations.tasks import embed_cases as task
+
+    ids, _pending.ids = sorted(getattr(_pending, "ids", None) or ()), set()
+    for start in range(0, len(ids), EMBED_TASK_BATCH):
+        task.delay(ids[start : start + EMBED_TASK_BATCH])
+
+
+EMBED_TASK_BATCH = 64
+
+
+def nearest(vector: np.ndarray, *, depth: int, exclude: int | None = None) -> list[tuple[int, float]]:
+    """(case id, cosine) of the ``depth`` stored vectors closest to ``vector``."""
+    store = vectors()
+    if not len(store.ids):
+        return []
+    scores = store.matrix @ vector
+    if exclude is not None and exclude in store.row_of:
+        scores[store.row_of[exclude]] = -1.0
+    depth = min(depth, len(scores))
+    top = np.argpartition(-scores, depth - 1)[:depth]
+    top = top[np.argsort(-scores[top])]
+    return [(int(store.ids[i]), float(scores[i])) for i in top]
+
+
+def find_semantic(
+    text: str, *, limit: int, category: str | None = None, occupation: str | None = None
+) -> list[tuple[Hit, float]]:
+    """Published cases whose vector is closest to the query's, with the cosine."""
+    text = textsearch.clean(text)
+    if not text:
+        return []
+    try:
+        found = nearest(
+            embeddings.query_vector(text), depth=SEMANTIC_POOL if (category or occupation) else limit
+        )
+    except embeddings.EmbeddingsUnavailable:
+        return []
+    if not found:
+        return []
+    docs = CaseSearchDocument.objects.filter(case_id__in=[c for c, _ in found])
+    if category:
+        docs = docs.filter(category=category)
+    if occupation:
+        docs = docs.filter(occupations__contains=f"|{occupation}|")
+    rows = {
+        r[0]: Hit(r[0], 0.0, r[1], r[2], r[3])
+        for r in docs.values_list("case_id", "category", "occupations", "published_at")
+    }
+    return [(rows[c], score) for c, score in found if c in rows][:limit]
+
+
+# --- Fusion ------------------------------------------------------------------------
+FUSION_DEPTH = fusion.DEPTH
+SEMANTIC_POOL = 300  # read this deep when a filter may drop most neighbours
+
+
+def find(
+    query: Query,
+    *,
+    limit: int = 10,
+    category: str | None = None,
+    occupation: str | None = None,
+    text: str = "",
+) -> list[Hit]:
+    """Hits, best first: the lexical ranking of ``query`` fused with the
+    semantic ranking of ``text`` (the query as typed) where vectors exist."""
+    lexical = find_lexical(query, limit=max(limit, FUSION_DEPTH), category=category, occupation=occupation)
+    # The vectors read the query as the index's words (mibarai → 未払い).
+    semantic = (
+        find_semantic(query.suggestion or text, limit=FUSION_DEPTH, category=category, occupation=occupation)
+        if text and not query.prefix
+        else []
+    )
+    if not semantic:
+        return lexical[:limit]
+    by_id = {h.case_id: h for h in lexical}
+    by_id.update({h.case_id: h for h, _ in semantic if h.case_id not in by_id})
+    floor = fusion.FLOOR.get(embeddings.backend().model_id, 0.85)
+    order = fusion.fuse(
+        [h.case_id for h in lexical],
+        [(h.case_id, s) for h, s in semantic],
+        floor=floor,
+        weight=fusion.semantic_weight(len(query.groups)),
+    )
+    return [by_id[c] for c in order[:limit]]
+
+
 def search_cases(
     query: str, *, limit: int = 10, category: str | None = None, occupation: str | None = None
 ) -> list[Case]:
     """Published cases for ``query``, best first (INTERFACES.md)."""
     limit = max(1, min(int(limit), 1000))
-    hits = find(parse(query), limit=limit, category=category, occupation=occupation)
+    hits = find(parse(query), limit=limit, category=category, occupation=occupation, text=query or "")
     cases = Case.objects.in_bulk([h.case_id for h in hits])
     return [cases[h.case_id] for h in hits if h.case_id in cases]
+
+
+# --- Similar cases -------------------------------------------------------------------
+SIMILAR_TTL = 3600
+
+
+def similar_cases(case: Case, *, limit: int = 3) -> list[Case]:
+    """Published cases whose vectors lie closest to ``case``'s (cached per
+    vector state); [] while the case has no vector yet."""
+    try:
+        store = vectors()
+    except embeddings.EmbeddingsUnavailable:
+        return []
+    row = store.row_of.get(case.pk)
+    if row is None:
+        return []
+    stamp = _vectors.stamp.timestamp() if _vectors.stamp else 0
+    key = f"consultations:similar:{case.pk}:{limit}:{len(store.ids)}:{stamp:.6f}"
+    ids = cache_get(key)
+    if ids is None:
+        found = nearest(store.matrix[row], depth=limit * 3 + 1, exclude=case.pk)
+        published = set(
+            CaseSearchDocument.objects.filter(case_id__in=[c for c, _ in found]).values_list(
+                "case_id", flat=True
+            )
+        )
+        ids = [c for c, _ in found if c in published][:limit]
+        cache_set(key, ids, SIMILAR_TTL)
+    cases = Case.objects.in_bulk(ids)
+    return [cases[i] for i in ids if i in cases]
 
 
 def naive_search(query: str, *, limit: int = 10) -> list[Case]:

@@ -1,4 +1,5 @@
-"""Keep the search index and the synonym cache in step with every save."""
+"""Keep the search index, the case vectors (in a task, after commit) and the
+synonym cache in step with every save."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -11,6 +12,8 @@ from consultations.models import Case, GlossaryTerm
 def _case_saved(sender, instance: Case, raw: bool = False, **kwargs):
     if not raw:
         search.index_case(instance)
+        if instance.published:
+            search.queue_embedding(instance.pk)
 
 
 @receiver(post_delete, sender=Case)

@@ -10,12 +10,17 @@ The index holds the long units (mode C, 業務委託) *and* their short parts
 as data (the glossary's aliases), never as code.
 """
 
+from __future__ import annotations
+
+import functools
 import re
 import threading
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+import jaconv
 from sudachipy import Dictionary, SplitMode
 
 MAX_QUERY_CHARS = 200
@@ -130,6 +135,16 @@ def _clean_token(token: str) -> str:
 
 
 @dataclass(frozen=True)
+class Term:
+    """A word as the index holds it, with its reading (katakana) and its
+    Sudachi synonym groups (words sharing a group mean the same thing)."""
+
+    token: str
+    reading: str = ""
+    groups: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class Unit:
     """One long unit (Sudachi mode C) with its short parts (mode A), e.g.
     業務委託 = (業務, 委託); ``begin``/``end`` index the normalised text."""
@@ -138,6 +153,11 @@ class Unit:
     parts: tuple[str, ...]
     begin: int
     end: int
+    terms: tuple[Term, ...] = ()  # the unit's own term first, then its parts'
+
+    @property
+    def groups(self) -> tuple[int, ...]:
+        return self.terms[0].groups if self.terms else ()
 
 
 def units(text: str) -> list[Unit]:
@@ -153,9 +173,31 @@ def units(text: str) -> list[Unit]:
         token = _clean_token(m.normalized_form())
         if not token:
             continue
-        parts = tuple(p for p in (_clean_token(s.normalized_form()) for s in m.split(SplitMode.A)) if p)
-        out.append(Unit(token, parts if len(parts) > 1 else (), m.begin(), m.end()))
+        terms = [_term(token, m)]
+        for part in m.split(SplitMode.A):
+            part_token = _clean_token(part.normalized_form())
+            if part_token:
+                terms.append(_term(part_token, part))
+        if len(terms) == 2:  # one part: the unit itself
+            terms = terms[:1]
+        parts = tuple(t.token for t in terms[1:])
+        out.append(Unit(token, parts, m.begin(), m.end(), tuple(terms)))
     return out
+
+
+def _term(token: str, morpheme) -> Term:
+    return Term(token, katakana(morpheme.reading_form()), tuple(morpheme.synonym_group_ids()))
+
+
+def index_terms(text: str) -> tuple[list[str], set[Term]]:
+    """``index_tokens`` and the terms (reading, synonym groups) of ``text``."""
+    tokens: list[str] = []
+    terms: set[Term] = set()
+    for unit in units(normalize(text)):
+        tokens.append(unit.token)
+        tokens.extend(unit.parts)
+        terms.update(unit.terms)
+    return tokens, terms
 
 
 def index_tokens(text: str) -> list[str]:
@@ -270,6 +312,7 @@ class Query:
     groups: list[list[Phrase]] = field(default_factory=list)
     typed: list[Phrase] = field(default_factory=list)
     prefix: bool = False
+    suggestion: str = ""  # 「もしかして」: the query with typos and kana read as known words
 
     def __bool__(self) -> bool:
         return bool(self.groups)
@@ -281,9 +324,21 @@ class Query:
 
 
 def parse_query(
-    raw: str, synonyms: Mapping[str, list[Phrase]] | None = None, *, prefix: bool = False
+    raw: str,
+    synonyms: Mapping[str, list[Phrase]] | None = None,
+    *,
+    prefix: bool = False,
+    vocabulary: Vocabulary | None = None,
 ) -> Query:
+    """Parse a query. With a ``vocabulary`` (the index's words), kana and
+    romaji are read as the words they spell, each word also finds its Sudachi
+    synonyms, and a word the index lacks also finds known words one typo away
+    (``Query.suggestion`` then offers the corrected query: 「もしかして」)."""
     text = normalize(raw)[:MAX_QUERY_CHARS]
+    rewritten = False
+    if vocabulary:
+        text, rewritten = _rewrite_chunks(text, vocabulary)
+    shown = text
     groups: list[list[Phrase]] = []
     typed: list[Phrase] = []
     if synonyms and text:
@@ -292,6 +347,8 @@ def parse_query(
         edges = _boundaries(text)
         chars = list(text)
         for key in sorted(synonyms, key=len, reverse=True):
+            if _splits_into_keys(key, synonyms):
+                continue  # 報酬未払い: 報酬 and 未払い, as if typed apart
             start = text.find(key)
             while start != -1:
                 end = start + len(key)
@@ -305,14 +362,25 @@ def parse_query(
                 start = text.find(key, start + 1)
         text = "".join(" " if c == "\0" else c for c in chars)
     seen = {phrase for group in groups for phrase in group}
+    corrections: list[tuple[int, int, str]] = []
     for unit in units(text):
         if unit.token == NEGATION:
             continue
         group = [(unit.token,), unit.parts] if unit.parts else [(unit.token,)]
-        if group[0] not in seen:
-            seen.add(group[0])
-            groups.append(group)
-            typed.extend(group)
+        if group[0] in seen:
+            continue
+        seen.add(group[0])
+        typed.extend(group)
+        if vocabulary:
+            # Typos inside a sentence: only katakana words (インボイズ); a
+            # kanji or kana word one edit from another is usually another word.
+            near = [] if prefix or not _KATAKANA.match(unit.token) else vocabulary.near(unit.token)
+            if near:
+                corrections.append((unit.begin, unit.end, near[0]))
+            for word in [*near, *vocabulary.synonyms(unit.token, unit.groups)]:
+                if (word,) not in group:
+                    group.append((word,))
+        groups.append(group)
     if not groups:
         # Half a word while typing (ギャ) is not a word to Sudachi: keep it as typed.
         rest = _clean_token(text)
@@ -325,7 +393,210 @@ def parse_query(
     ends_open = bool(raw) and not raw[-1].isspace()
     last = groups[-1] if groups else []
     prefix = prefix and ends_open and len(last) == 1 and len(last[0]) == 1
-    return Query(groups=groups, typed=typed, prefix=prefix)
+    for begin, end, word in reversed(corrections):
+        shown = shown[:begin] + word + shown[end:]
+    suggestion = shown if (rewritten or corrections) and shown != normalize(raw) else ""
+    return Query(groups=groups, typed=typed, prefix=prefix, suggestion=suggestion)
+
+
+def _splits_into_keys(key: str, synonyms: Mapping[str, list[Phrase]]) -> bool:
+    """A compound synonym key whose every word is a key itself (報酬未払い =
+    報酬 + 未払い) is searched as those words, so that typing it with or
+    without a space asks for the same thing."""
+    spans = _word_spans(key)
+    return (
+        len(spans) > 1
+        and sum(e - b for b, e in spans) == len(key)
+        and all(key[b:e] in synonyms for b, e in spans)
+    )
+
+
+@functools.lru_cache(maxsize=8192)
+def _word_spans(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple((u.begin, u.end) for u in units(text))
+
+
+def _rewrite_chunks(text: str, vocabulary: Vocabulary) -> tuple[str, bool]:
+    """Chunks (between spaces) as the index's words: kana and romaji read as
+    the word they spell (ほうしゅう → 報酬, mibarai → 未払い), a misspelt
+    word as the known word one typo away (違役金 → 違約金)."""
+    out, changed = [], False
+    for chunk in text.split(" "):
+        word = _rewrite_chunk(chunk, vocabulary)
+        changed = changed or (word != chunk)
+        out.append(word)
+    return " ".join(out), changed
+
+
+def _rewrite_chunk(chunk: str, vocabulary: Vocabulary) -> str:
+    if not chunk or chunk in vocabulary:
+        return chunk
+    found = [u for u in units(chunk) if u.token != NEGATION]
+    known = all(u.token in vocabulary for u in found)
+    if is_kana(chunk) or (_ROMAJI.match(chunk) and not known):
+        reading = romaji_to_katakana(chunk) or katakana(chunk)
+        if len(reading) >= 3 and vocabulary.spelled(reading):
+            return vocabulary.spelled(reading)[0]
+        if known and len(found) == 1 and not is_kana(found[0].token):
+            return found[0].token  # しはらい → 支払い
+        if not known:
+            return vocabulary.rewrite_kana(chunk) or chunk
+        return chunk
+    if not known and 3 <= len(chunk) <= 8:
+        near = vocabulary.near(chunk, limit=1)
+        if near:
+            return near[0]
+    return chunk
+
+
+# --- Kana, romaji, vocabulary ---------------------------------------------------
+_KANA = re.compile(r"^[\u3041-\u3096\u30a1-\u30fa\u30fc]+$")
+_ROMAJI = re.compile(r"^[a-z]+$")
+_KATAKANA = re.compile(r"^[\u30a1-\u30fa\u30fc]+$")
+
+
+def katakana(text: str) -> str:
+    """Hiragana → katakana (ほうしゅう → ホウシュウ); anything else unchanged."""
+    return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in text)
+
+
+def is_kana(text: str) -> bool:
+    return bool(_KANA.match(text))
+
+
+def romaji_to_katakana(text: str) -> str:
+    """``houshuu`` → ホウシュウ; "" when ``text`` is not romaji that converts whole."""
+    if not _ROMAJI.match(text):
+        return ""
+    kana = jaconv.alphabet2kana(text)
+    # Letters that are no romaji come back as small っ (qwrt → っっっっ).
+    if not is_kana(kana) or "っっ" in kana or kana.endswith("っ"):
+        return ""
+    return katakana(kana)
+
+
+def edit_distance(a: str, b: str, limit: int = 2) -> int:
+    """Levenshtein distance with adjacent swaps, or ``limit + 1`` once past ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def loose_reading(reading: str) -> str:
+    """A reading without voicing marks, long vowels and small っ (ミバライ and
+    ミハライ, シツギョ and シツギョウ meet): the romaji typed in a hurry."""
+    plain = "".join(c for c in unicodedata.normalize("NFD", reading) if c not in "\u3099\u309a")
+    plain = unicodedata.normalize("NFC", plain)
+    out = []
+    for c in plain:
+        if c in "ーッ" or (c == "ウ" and out and out[-1] in _O_ROW):
+            continue
+        out.append(c)
+    return "".join(out)
+
+
+_O_ROW = set("オコソトノホモヨロヲゴゾドボポョ")
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+class Vocabulary:
+    """The words the index holds, by reading, synonym group and spelling, so a
+    query's words can be mapped to words the cases use."""
+
+    MIN_TYPO_CHARS = 3
+
+    def __init__(self, terms: Iterable[tuple[str, str, Iterable[int]]] = ()) -> None:
+        self.tokens: set[str] = set()
+        self.by_reading: dict[str, set[str]] = defaultdict(set)
+        self.by_loose: dict[str, set[str]] = defaultdict(set)
+        self.by_group: dict[int, set[str]] = defaultdict(set)
+        self.by_bigram: dict[str, set[str]] = defaultdict(set)
+        for token, reading, groups in terms:
+            self.tokens.add(token)
+            if reading:
+                self.by_reading[reading].add(token)
+                self.by_loose[loose_reading(reading)].add(token)
+            for group in groups:
+                self.by_group[group].add(token)
+            if len(token) >= self.MIN_TYPO_CHARS:
+                for gram in _bigrams(token):
+                    self.by_bigram[gram].add(token)
+        self.longest_reading = max((len(r) for r in self.by_reading), default=0)
+
+    def __bool__(self) -> bool:
+        return bool(self.tokens)
+
+    def __contains__(self, token: str) -> bool:
+        return token in self.tokens
+
+    def spelled(self, reading: str) -> list[str]:
+        """Words read ``reading`` (katakana), kanji before kana, shortest
+        first; failing that, words read so give or take voicing and long vowels."""
+        found = self.by_reading.get(reading) or self.by_loose.get(loose_reading(reading), ())
+        return sorted(found, key=lambda t: (is_kana(t), len(t), t))
+
+    def synonyms(self, token: str, groups: Iterable[int], *, limit: int = 6) -> list[str]:
+        found: set[str] = set()
+        for group in groups:
+            found |= self.by_group.get(group, set())
+        found.discard(token)
+        return sorted(found, key=lambda t: (len(t), t))[:limit]
+
+    def near(self, token: str, *, limit: int = 3) -> list[str]:
+        """Known words one edit away (two for long words): the typo's targets."""
+        if len(token) < self.MIN_TYPO_CHARS or token in self.tokens:
+            return []
+        allowed = 1 if len(token) < 6 else 2
+        shared: dict[str, int] = defaultdict(int)
+        for gram in _bigrams(token):
+            for other in self.by_bigram.get(gram, ()):
+                shared[other] += 1
+        # Each edit breaks at most two bigrams: fewer shared ones cannot be near.
+        need = max(1, len(token) - 1 - 2 * allowed)
+        scored = []
+        for other, count in shared.items():
+            # A typo keeps the first character (違役金 → 違約金, not 転ける → かける).
+            if count >= need and other[0] == token[0]:
+                distance = edit_distance(token, other, allowed)
+                if distance <= allowed:
+                    scored.append((distance, abs(len(other) - len(token)), other))
+        return [t for _, _, t in sorted(scored)[:limit]]
+
+    def rewrite_kana(self, chunk: str) -> str:
+        """A kana or romaji chunk as the words it reads (ほうしゅう → 報酬,
+        みばらいのほうしゅう → 未払い 報酬); "" when no known word reads so.
+
+        Longest known reading first, from the left; kana between known words
+        (particles) are dropped. Three kana at least make a word."""
+        reading = romaji_to_katakana(chunk) or (katakana(chunk) if is_kana(chunk) else "")
+        if not reading:
+            return ""
+        if self.spelled(reading):
+            return self.spelled(reading)[0]
+        words, i = [], 0
+        while i < len(reading):
+            for j in range(min(len(reading), i + self.longest_reading), i + 2, -1):
+                if reading[i:j] in self.by_reading:
+                    words.append(self.spelled(reading[i:j])[0])
+                    i = j
+                    break
+            else:
+                i += 1
+        return " ".join(words)
 
 
 # --- Snippets --------------------------------------------------------------------

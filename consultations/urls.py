@@ -12,6 +12,7 @@ urlpatterns = [
     path("answers/", views.answer_list, name="answer-list"),
     path("ask/", views.ask, name="ask"),
     path("ask/email/", views.request_create, name="request-create"),
+    path("ask/email/suggest/", views.request_suggest, name="request-suggest"),
     path("ask/email/thanks/", views.request_done, name="request-done"),
     path("ask/lawyer/", views.lawyer_referral_create, name="lawyer-referral-create"),
     path("links/", views.link_list, name="link-list"),

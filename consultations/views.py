@@ -118,6 +118,10 @@ def ask(request):
 @rate_limited("worq_consultation", address_field="email")
 @submitted_once("consultations:request-done")
 def request_create(request):
+    if "suggest" in request.POST:  # "関連する事例を探す" without JS: show cases, keep the draft
+        form = ConsultationRequestForm(initial=request.POST.dict(), user=request.user)
+        suggested = listing.suggest_cases(request.POST.get("what_happened", ""))
+        return render(request, "consultations/request_form.html", {"form": form, "suggested": suggested})
     form = ConsultationRequestForm(
         request.POST or None, user=request.user, initial=consultation_prefill(request)
     )
@@ -129,6 +133,14 @@ def request_create(request):
         request.session["consultations_last_request"] = obj.receipt_number
         return redirect("consultations:request-done")
     return render(request, "consultations/request_form.html", {"form": form})
+
+
+@require_POST
+def request_suggest(request):
+    """Cases like the consultation being written (live, while the person types).
+    POST so the draft stays out of URLs and logs; nothing is saved."""
+    suggested = listing.suggest_cases(request.POST.get("what_happened", ""))
+    return render(request, "consultations/includes/request_suggestions.html", {"suggested": suggested})
 
 
 def request_done(request):

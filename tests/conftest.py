@@ -30,6 +30,16 @@ def _clean_cache(request):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_search_copies():
+    """Search keeps the vocabulary, vectors and synonyms per process; a test's
+    rolled-back database must not leave them to the next test."""
+    from consultations import search
+
+    search.forget_copies()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _isolated_files(settings, tmp_path):
     """Each test gets its own media and private file folders."""
     settings.MEDIA_ROOT = tmp_path / "media"

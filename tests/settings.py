@@ -15,3 +15,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests run tasks in-process; the broker tests switch to the real worker.
 CELERY_TASK_ALWAYS_EAGER = True
 SITE_URL = "http://testserver"
+# No model in tests: hashed character n-grams stand in for sentence vectors
+# (one test loads the real model, tests/consultations/test_embeddings.py).
+EMBEDDINGS_BACKEND = "hashing"

@@ -4,6 +4,13 @@ Creates a throw-away database (Django's test database for the configured one,
 e.g. ``test_worq_consult_bench``), fills it with generated cases built from
 the demo content, times the query set of tests/consultations/search_queries.jsonl
 and drops the database again (unless ``--keep``).
+
+Vectors: the demo cases are embedded with the configured model; each
+generated case gets its base case's vector mixed with its second case's and a
+little noise (embedding 100,000 cases with the model on this machine would
+take hours). The embedding throughput is measured on real generated cases and
+reported, with the size of the index tables. Search times include the query
+embedding: "cold" embeds every query, "warm" finds it in the per-process cache.
 """
 
 import json
@@ -13,16 +20,18 @@ import statistics
 import time
 from pathlib import Path
 
+import numpy as np
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.utils import timezone
 
-from consultations import search, services, textsearch
+from consultations import embeddings, search, services, textsearch
 from consultations.demo import DEMO_DIR
-from consultations.models import Case
+from consultations.models import Case, CaseEmbedding, SearchTerm
 from worq.lib.vocab import ConsultationCategory, Occupation
 
+CACHE_DIR = Path(settings.BASE_DIR) / "var" / "cache"
 QUERIES = Path(settings.BASE_DIR) / "tests" / "consultations" / "search_queries.jsonl"
 SENTENCE = re.compile(r"[^。！？\n]+[。！？]?")
 
@@ -39,6 +48,7 @@ class Command(BaseCommand):
     def handle(self, *args, cases, runs, seed, keep, **options):
         creation = connection.creation
         old_name = creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        search.EMBED_ON_SAVE = False
         try:
             self.stdout.write(
                 f"使い捨てデータベース：{connection.settings_dict['NAME']}（{connection.vendor}）"
@@ -50,10 +60,22 @@ class Command(BaseCommand):
                 f"{cases:,}件の事例を作成・索引化しました（{time.perf_counter() - started:.0f}秒）。"
             )
             queries = [json.loads(line)["query"] for line in QUERIES.read_text().splitlines() if line.strip()]
+            search.vectors(), search.vocabulary()  # load this process's copies first
+            embeddings.query_vector.cache_clear()
+            cold = self._time(lambda q: search.search_cases(q, limit=10), queries, 1, warm_up=False)
             ours = self._time(lambda q: search.search_cases(q, limit=10), queries, runs)
             naive = self._time(lambda q: search.naive_search(q, limit=10), queries, runs)
             self._report(len(queries), runs, ours, naive)
+            self.stdout.write(
+                f"search_cases（クエリのベクトルを毎回作る）: 中央値 {statistics.median(cold):8.1f} ms"
+                f"   95パーセンタイル {statistics.quantiles(cold, n=20)[-1]:8.1f} ms"
+            )
+            similar = self._time(lambda q: search.similar_cases(self._some_case), ["x"] * 50, 1)
+            self.stdout.write(f"similar_cases（キャッシュあり）: 中央値 {statistics.median(similar):.2f} ms")
+            self._sizes(cases)
         finally:
+            search.EMBED_ON_SAVE = True
+            search.forget_copies()
             search.forget_synonyms()
             if not keep:
                 creation.destroy_test_db(old_name, verbosity=0)
@@ -74,7 +96,10 @@ class Command(BaseCommand):
                 tokens_of[text] = textsearch.index_tokens(text)
             return tokens_of[text]
 
+        base_vectors = self._base_vectors(sources)
         batch: list[tuple[Case, list[str], list[str]]] = []
+        vectors: list[np.ndarray] = []
+        terms: set = set()
         for i in range(count):
             base = sources[i % len(sources)]
             other = rng.choice(sources)
@@ -101,16 +126,74 @@ class Command(BaseCommand):
             title_tokens = [t for part in title_parts for t in tokens(part)]
             body_tokens = [t for s in question + answer + memo for t in tokens(s)]
             batch.append((case, title_tokens, body_tokens))
+            mixed = base_vectors[base["external_id"]] + 0.3 * base_vectors[other["external_id"]]
+            vectors.append(mixed + self._noise(rng))
+            if i < len(sources):
+                terms |= textsearch.index_terms(f"{case.title}\n{case.question}\n{case.answer}")[1]
             if len(batch) == 2000 or i == count - 1:
                 Case.objects.bulk_create([c for c, _, _ in batch])
-                search.write_documents(batch)
-                batch = []
+                search.write_documents(batch, terms=terms)
+                now_rows = timezone.now()
+                CaseEmbedding.objects.bulk_create(
+                    [
+                        CaseEmbedding(
+                            case_id=c.pk, digest="bench", vector=embeddings.to_bytes(v), updated_at=now_rows
+                        )
+                        for (c, _, _), v in zip(batch, embeddings.normalise(np.stack(vectors)), strict=True)
+                    ],
+                    batch_size=2000,
+                )
+                batch, vectors, terms = [], [], set()
+        # The generated vectors pass as current for the configured model.
+        CaseEmbedding.objects.update(digest=search._model_prefix() + "bench")
+        self._some_case = Case.objects.order_by("pk").first()
+        self._throughput(rng)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
 
-    def _time(self, run, queries: list[str], runs: int) -> list[float]:
-        for query in queries:  # warm up caches and the tokenizer
+    def _base_vectors(self, sources: list[dict]) -> dict[str, np.ndarray]:
+        started = time.perf_counter()
+        texts = [
+            embeddings.passage_text(title=s["title"], question=s["question"], answer=s["answer"])
+            for s in sources
+        ]
+        cached = embeddings.DiskCached(embeddings.backend(), CACHE_DIR / "bench-passages.npz")
+        matrix = cached.passages(texts)
+        self.stdout.write(
+            f"デモ事例 {len(texts)}件のベクトル（{embeddings.backend().model_id}）："
+            f"{time.perf_counter() - started:.0f}秒"
+        )
+        return {s["external_id"]: v for s, v in zip(sources, matrix, strict=True)}
+
+    def _noise(self, rng: random.Random) -> np.ndarray:
+        if not hasattr(self, "_np_rng"):
+            self._np_rng = np.random.default_rng(rng.randrange(2**32))
+        return self._np_rng.normal(0, 0.01, embeddings.DIM).astype(np.float32)
+
+    def _throughput(self, rng: random.Random, n: int = 16) -> None:
+        sample = list(Case.objects.order_by("?")[:n])
+        started = time.perf_counter()
+        embeddings.backend().passages(
+            [embeddings.passage_text(title=c.title, question=c.question, answer=c.answer) for c in sample]
+        )
+        seconds = time.perf_counter() - started
+        self.stdout.write(f"ベクトル化の速さ：{n / seconds:.1f}件/秒（生成した事例 {n}件、このマシンで実測）")
+
+    def _sizes(self, count: int) -> None:
+        tables = [CaseEmbedding._meta.db_table, search.DOC_TABLE, SearchTerm._meta.db_table]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                for table in tables:
+                    cursor.execute("SELECT pg_total_relation_size(%s)", [table])
+                    self.stdout.write(f"大きさ {table}: {cursor.fetchone()[0] / 2**20:.1f} MiB（索引込み）")
+        vector_bytes = count * embeddings.DIM * 4
+        self.stdout.write(
+            f"ベクトル：{count:,}件 × {embeddings.DIM}次元 float32 = {vector_bytes / 2**20:.1f} MiB"
+        )
+
+    def _time(self, run, queries: list[str], runs: int, *, warm_up: bool = True) -> list[float]:
+        for query in queries if warm_up else []:  # warm up caches and the tokenizer
             run(query)
         timings = []
         for _ in range(runs):

@@ -1,0 +1,124 @@
+"""Variants and typos without a database: kana, width, romaji, compound words,
+Sudachi synonym groups, typo candidates, and the rank fusion."""
+
+import pytest
+
+from consultations import textsearch
+from consultations.fusion import fuse
+from consultations.textsearch import Vocabulary, edit_distance, katakana, parse_query, romaji_to_katakana
+
+
+def vocabulary_of(*texts: str) -> Vocabulary:
+    terms = set()
+    for text in texts:
+        terms |= textsearch.index_terms(text)[1]
+    return Vocabulary((t.token, t.reading, t.groups) for t in terms)
+
+
+VOCAB = vocabulary_of(
+    "納品したのに報酬が支払われない。未払いの報酬を請求したい。",
+    "契約を解除されて違約金を請求された。",
+    "手取りのシミュレーションをしたい。",
+    "インボイスの登録について。",
+)
+
+
+def phrases(query) -> set:
+    return {p for group in query.groups for p in group}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ほうしゅう", "ホウシュウ"),
+        ("ホウシュウ", "ホウシュウ"),
+        ("みばらいー", "ミバライー"),
+        ("abc", "abc"),
+    ],
+)
+def test_katakana(text, expected):
+    assert katakana(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("houshuu", "ホウシュウ"), ("mibarai", "ミバライ"), ("keiyaku", "ケイヤク"), ("qwrt", ""), ("報酬", "")],
+)
+def test_romaji(text, expected):
+    assert romaji_to_katakana(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "distance"),
+    [
+        ("シミュレーション", "シュミレーション", 1),
+        ("シミュレーション", "シュミレーシン", 2),
+        ("インボイス", "インボイズ", 1),
+        ("違約金", "違約金", 0),
+    ],
+)
+def test_edit_distance_counts_swaps_as_one(a, b, distance):
+    assert edit_distance(a, b) == distance
+
+
+def test_vocabulary_reads_kana_and_romaji_as_known_words():
+    assert VOCAB.rewrite_kana("ほうしゅう") == "報酬"
+    assert VOCAB.rewrite_kana("houshuu") == "報酬"
+    assert VOCAB.rewrite_kana("ほうしゅうのみはらい") == "報酬 未払い"
+    assert VOCAB.rewrite_kana("ぬるぽ") == ""
+
+
+@pytest.mark.parametrize("typed", ["ほうしゅう", "houshuu", "ホウシュウ"])
+def test_kana_and_romaji_query_finds_the_kanji_word_and_suggests_it(typed):
+    query = parse_query(typed, vocabulary=VOCAB)
+    assert ("報酬",) in phrases(query)
+    assert query.suggestion == "報酬"
+
+
+def test_half_width_katakana_is_the_same_word():
+    assert parse_query("ﾍﾟﾅﾙﾃｨ").groups == parse_query("ペナルティ").groups
+
+
+def test_sudachi_synonym_group_joins_words_the_cases_use():
+    # ペナルティ and 違約金 share a group in Sudachi's synonym dictionary.
+    query = parse_query("ペナルティ", vocabulary=VOCAB)
+    assert ("違約金",) in phrases(query)
+    assert query.suggestion == ""  # a synonym is not a correction
+
+
+def test_typo_finds_the_known_word_and_offers_it():
+    query = parse_query("インボイズ", vocabulary=VOCAB)
+    assert ("インボイス",) in phrases(query)
+    assert query.suggestion == "インボイス"
+
+
+def test_known_words_get_no_suggestion():
+    assert parse_query("報酬 未払い", vocabulary=VOCAB).suggestion == ""
+
+
+def test_compound_and_separate_words_ask_for_the_same_words():
+    assert parse_query("報酬未払い").groups == parse_query("報酬 未払い").groups
+
+
+def test_index_holds_compounds_and_their_parts():
+    tokens, terms = textsearch.index_terms("契約解除")
+    assert tokens == ["契約解除", "契約", "解除"]
+    assert {t.token for t in terms} == {"契約解除", "契約", "解除"}
+
+
+def test_no_vocabulary_means_no_variants():
+    assert parse_query("ほうしゅう").suggestion == ""
+
+
+def test_fusion_rewards_cases_both_rankings_agree_on():
+    assert fuse([1, 2, 3], [(3, 0.9), (4, 0.9)], floor=0.8)[:2] == [3, 1]
+
+
+def test_fusion_drops_far_semantic_only_cases():
+    assert fuse([1], [(2, 0.5), (1, 0.5)], floor=0.8) == [1]
+    assert fuse([], [(2, 0.5)], floor=0.8) == []
+
+
+def test_a_compound_of_glossary_words_is_searched_as_its_words():
+    synonyms = textsearch.build_synonyms([("報酬", ["ギャラ"]), ("支払遅延", ["未払い", "報酬未払い"])])
+    assert parse_query("報酬未払い", synonyms).groups == parse_query("報酬 未払い", synonyms).groups
