@@ -10,6 +10,7 @@ from worq.lib.hooks import (
     register_deletion_handler,
     register_exporter,
     register_mypage_section,
+    register_news_source,
     register_search_section,
 )
 
@@ -118,3 +119,11 @@ register_search_section(order=30, search=search)
 register_mypage_section(order=40, template="community/includes/mypage.html", context=mypage_context)
 register_exporter(export)
 register_deletion_handler(lambda user: services.personal_data_remove(user=user))
+
+
+def _news(limit: int) -> list[dict]:
+    topics = Topic.objects.listed().order_by("-created_at", "-pk")[:limit]
+    return [{"title": t.title, "url": t.get_absolute_url(), "date": t.created_at} for t in topics]
+
+
+register_news_source(order=30, label="コミュニティのお題", items=_news)

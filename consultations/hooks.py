@@ -7,6 +7,7 @@ from worq.lib.hooks import (
     register_exporter,
     register_key_number,
     register_mypage_section,
+    register_news_source,
 )
 
 
@@ -29,3 +30,11 @@ register_key_number(
 register_mypage_section(order=20, template="consultations/includes/mypage.html", context=_mypage)
 register_exporter(services.account_export)
 register_deletion_handler(services.account_delete)
+
+
+def _news(limit: int) -> list[dict]:
+    cases = Case.objects.published().filter(members_only=False).order_by("-published_at", "-pk")[:limit]
+    return [{"title": c.title, "url": c.get_absolute_url(), "date": c.published_at} for c in cases]
+
+
+register_news_source(order=20, label="相談事例", items=_news)

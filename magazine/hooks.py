@@ -8,6 +8,7 @@ from worq.lib.hooks import (
     register_deletion_handler,
     register_exporter,
     register_mypage_section,
+    register_news_source,
     register_search_section,
 )
 
@@ -60,3 +61,13 @@ register_mypage_section(order=60, template="magazine/includes/mypage_letters.htm
 register_search_section(order=20, search=_search)
 register_exporter(_export)
 register_deletion_handler(services.subscription_delete_for_user)
+
+
+def _news(limit: int) -> list[dict]:
+    from magazine.models import Article
+
+    articles = Article.objects.published().order_by("-published_at", "-pk")[:limit]
+    return [{"title": a.title, "url": a.get_absolute_url(), "date": a.published_at} for a in articles]
+
+
+register_news_source(order=10, label="マガジン", items=_news)

@@ -244,7 +244,7 @@ class SubscriptionEvent(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.action}（{self.created_at:%Y-%m-%d %H:%M}）"
+        return f"{self.action}（{timezone.localtime(self.created_at):%Y-%m-%d %H:%M}）"
 
 
 class Campaign(models.Model):

@@ -166,7 +166,7 @@ class MembershipEvent(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_action_display()} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
 
 class MemberNumberCounter(models.Model):
@@ -239,4 +239,4 @@ class CouponReveal(models.Model):
         ordering = ["-revealed_at"]
 
     def __str__(self) -> str:
-        return f"{self.coupon} {self.revealed_at:%Y-%m-%d %H:%M}"
+        return f"{self.coupon} {timezone.localtime(self.revealed_at):%Y-%m-%d %H:%M}"

@@ -6,3 +6,12 @@ class WorqConfig(AppConfig):
     verbose_name = "サイト"
     default_auto_field = "django.db.models.BigAutoField"
     staff_permissions = {"編集": ["page"]}
+
+    def ready(self) -> None:
+        # allauth ships no Japanese names for its MFA models; the admin shows these.
+        from allauth.mfa.models import Authenticator
+        from django.apps import apps
+
+        Authenticator._meta.verbose_name = "認証アプリ・リカバリーコード"
+        Authenticator._meta.verbose_name_plural = "認証アプリ・リカバリーコード"
+        apps.get_app_config("mfa").verbose_name = "二段階認証"

@@ -1,6 +1,7 @@
 from django.conf import settings
 
 from members.access import tier_of
+from worq.demo_mode import demo_loaded
 from worq.navigation import entry_points, url_or_none
 
 
@@ -11,4 +12,5 @@ def site(request):
         "user_tier": tier_of(request.user),
         "nav_entries": entry_points(request.path),
         "search_url": url_or_none("consultations:case-list"),
+        "demo_mode": demo_loaded(),
     }

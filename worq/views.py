@@ -14,13 +14,21 @@ from worq.models import Page
 logger = logging.getLogger(__name__)
 
 
+NEWS_PER_SOURCE = 3
+
+
 def home(request):
     numbers = []
     for key in registry.key_numbers:
         value = key.count()
         if value:
             numbers.append({"label": key.label, "unit": key.unit, "value": value})
-    return render(request, "home.html", {"key_numbers": numbers})
+    news = []
+    for source in registry.news_sources:
+        items = source.items(NEWS_PER_SOURCE)
+        if items:
+            news.append({"label": source.label, "items": items})
+    return render(request, "home.html", {"key_numbers": numbers, "news": news})
 
 
 def support(request):
@@ -31,6 +39,20 @@ def support(request):
         "support.html",
         {
             "links_url": url_or_none("consultations:link-list"),
+        },
+    )
+
+
+def contact(request):
+    from worq.navigation import url_or_none
+
+    return render(
+        request,
+        "contact.html",
+        {
+            "ask_url": url_or_none("consultations:ask"),
+            "request_url": url_or_none("consultations:request-create"),
+            "opinion_url": url_or_none("opinionbox:index"),
         },
     )
 

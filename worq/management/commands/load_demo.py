@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from worq.demo_mode import mark_demo_loaded
+
 
 class Command(BaseCommand):
     help = "デモ用コンテンツを読み込みます（何度実行しても同じ結果になります）。"
@@ -18,4 +20,5 @@ class Command(BaseCommand):
             with transaction.atomic():
                 summary = module.load(stdout=self.stdout)
             self.stdout.write(f"  {app}: {summary or 'ok'}")
+        mark_demo_loaded()
         self.stdout.write(self.style.SUCCESS("デモコンテンツの読み込みが完了しました。"))
