@@ -15,3 +15,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests run tasks in-process; the broker tests switch to the real worker.
 CELERY_TASK_ALWAYS_EAGER = True
 SITE_URL = "http://testserver"
+# Pages are rendered afresh in tests; tests/worq/test_pagecache.py turns the cache on.
+WORQ_VISITOR_CACHE_SECONDS = 0

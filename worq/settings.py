@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "members.middleware.StaffMFAMiddleware",
+    "worq.middleware.VisitorPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "worq.urls"
@@ -306,3 +307,6 @@ LOGGING = {
 WORQ_DEMO_APPS = ["members", "worq", "consultations", "kyosai", "community", "magazine", "opinionbox"]
 
 FORM_RENDERER = "worq.lib.forms.WorqFormRenderer"
+
+# The hot pages are kept this long for visitors (worq.lib.pagecache); 0 turns it off.
+WORQ_VISITOR_CACHE_SECONDS = int(os.environ.get("WORQ_VISITOR_CACHE_SECONDS", "60"))
