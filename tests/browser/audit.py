@@ -127,9 +127,11 @@ CHECKS_JS = """
     if (getComputedStyle(a).display !== 'inline') return false;
     const block = blockOf(a);
     if (!block) return false;
-    const all = block.textContent.replace(/\\s+/g, '');
-    const mine = a.textContent.replace(/\\s+/g, '');
-    return all.length > mine.length + 2;
+    // Text around the links, without separators: a sentence, not a row of links.
+    let around = block.textContent;
+    for (const link of block.querySelectorAll('a')) around = around.replace(link.textContent, '');
+    around = around.replace(/[\\s・／/|›>、。,.（）()「」:：-]+/g, '');
+    return around.length >= 6;
   };
   const selector = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button]';
   for (const el of document.querySelectorAll(selector)) {

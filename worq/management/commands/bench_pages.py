@@ -89,6 +89,7 @@ class Command(BaseCommand):
             DJANGO_ENV="development",
             LOG_LEVEL="WARNING",
             DJANGO_SETTINGS_MODULE="worq.settings",
+            CONN_MAX_AGE="60",  # as in production: one connection per worker
         )
         return env
 
