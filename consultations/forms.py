@@ -1,6 +1,12 @@
+import datetime as dt
+import re
+import unicodedata
+
 from django import forms
 
+from consultations import freelance_act, terms_checker
 from consultations.models import ConsultationRequest, LawyerReferral
+from kyosai.forms import UploadField
 
 
 def prefill_from_membership(user) -> dict:
@@ -101,3 +107,176 @@ class LawyerReferralForm(forms.ModelForm):
         if len(text) > 4000:
             raise forms.ValidationError("4,000文字以内で書いてください。")
         return text
+
+
+class TermsCheckForm(forms.Form):
+    """取引条件チェッカー: pasted text or a PDF. Nothing here is saved."""
+
+    text = forms.CharField(
+        label="発注者から届いた文章",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 10, "autocomplete": "off", "spellcheck": "false"}),
+        help_text="発注書・メール・チャットの文章をそのまま貼り付けてください（50,000文字まで）。",
+    )
+    pdf = UploadField(
+        label="またはPDFを選ぶ",
+        required=False,
+        help_text="文字の入ったPDF（5MBまで）。スキャンした画像のPDFは読めません。",
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+    client_name = forms.CharField(
+        label="依頼文の宛名",
+        required=False,
+        max_length=60,
+        help_text="例：株式会社〇〇 ご担当者。空欄なら「ご担当者様」にします。",
+    )
+    sender_name = forms.CharField(label="あなたの名前", required=False, max_length=60)
+
+    def clean_pdf(self):
+        upload = self.cleaned_data.get("pdf")
+        if not upload:
+            return None
+        if upload.sniffed_type != "application/pdf":
+            raise forms.ValidationError(
+                "画像からは文字を読み取れません。文字をコピーして貼り付けるか、文字の入ったPDFを選んでください。"
+            )
+        try:
+            return terms_checker.pdf_text(upload.read())
+        except terms_checker.TermsInputError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        pdf_text = data.get("pdf")
+        text = pdf_text if pdf_text else data.get("text", "")
+        try:
+            data["checked_text"] = terms_checker.validate_text(text)
+        except terms_checker.TermsInputError as exc:
+            self.add_error("pdf" if pdf_text else "text", str(exc))
+        return data
+
+
+# --- Freelance Act tools (public, GET forms: nothing is stored) -------------
+
+_DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*日?\s*$")
+
+
+class JapaneseDateField(forms.DateField):
+    """A date typed as 2026-03-01, 2026/3/1 or 2026年3月1日 (full-width digits too).
+
+    An impossible day such as 2026年2月30日 gets its own message, so the
+    person sees what is wrong rather than "enter a valid date".
+    """
+
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+    def to_python(self, value):
+        if value in self.empty_values or isinstance(value, dt.date):
+            return super().to_python(value)
+        text = unicodedata.normalize("NFKC", str(value))
+        match = _DATE_RE.match(text)
+        if not match:
+            raise forms.ValidationError("日付は「2026-03-01」または「2026年3月1日」の形で入力してください。")
+        year, month, day = (int(g) for g in match.groups())
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            raise forms.ValidationError(
+                f"{year}年{month}月{day}日という日はありません。カレンダーで日付を確かめてください。"
+            ) from None
+
+
+class PaymentDeadlineForm(forms.Form):
+    """支払期日の計算. ``today`` (Japan time) bounds the received date."""
+
+    received = JapaneseDateField(
+        label="受領日（納品した日・サービスを提供した日）",
+        help_text="発注者が成果物を受け取った日、またはサービスを提供した日です。この日を1日目として数えます。",
+        error_messages={"required": "納品した日（受領日）を入力してください。"},
+    )
+    agreed = JapaneseDateField(
+        label="約束した支払期日",
+        required=False,
+        help_text="発注書やメールで決めた支払日です。決めていないときは空欄のままにしてください。",
+    )
+    original_due = JapaneseDateField(
+        label="元委託支払期日（再委託の場合だけ）",
+        required=False,
+        help_text="発注者がさらに上の発注者から受けた仕事をあなたに任せた「再委託」で、"
+        "通知に元委託支払期日が書かれているときだけ入力してください。",
+    )
+    monthly_closing = forms.BooleanField(
+        label="月単位の締め日で支払われる（例：月末締め翌月末払い）",
+        required=False,
+    )
+
+    def __init__(self, *args, today: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_received(self):
+        received = self.cleaned_data["received"]
+        if received > self.today:
+            raise forms.ValidationError(
+                "受領日が未来の日付になっています。納品・サービス提供が済んだ日を入力してください。"
+            )
+        if received.year < 2000:
+            raise forms.ValidationError("受領日の年を確かめてください。")
+        return received
+
+    def clean(self):
+        data = super().clean()
+        received = data.get("received")
+        if received is None:
+            return data
+        agreed, original_due = data.get("agreed"), data.get("original_due")
+        if agreed and agreed < received:
+            self.add_error("agreed", "約束した支払期日が受領日より前になっています。日付を確かめてください。")
+        if original_due and original_due < received:
+            self.add_error(
+                "original_due", "元委託支払期日が受領日より前になっています。日付を確かめてください。"
+            )
+        return data
+
+
+class WhereToGoForm(forms.Form):
+    """どこに相談する？ Only answers, no personal data, so the URL can be shared."""
+
+    EMPLOYEES = [("yes", "はい、雇っている"), ("no", "いいえ、雇っていない"), ("unknown", "わからない")]
+    LENGTHS = [("0", "1か月未満"), ("1", "1か月以上6か月未満"), ("6", "6か月以上")]
+
+    employees = forms.ChoiceField(
+        label="発注者は、従業員を雇っていますか",
+        help_text="週20時間以上・31日以上働く見込みの人を1人でも雇っていれば「はい」です。"
+        "会社に役員が2人以上いる場合も「はい」にあたります。",
+        choices=EMPLOYEES,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "発注者が従業員を雇っているか選んでください。わからなければ「わからない」を選んでください。"
+        },
+    )
+    length = forms.ChoiceField(
+        label="この発注者との仕事の期間（更新を含めて）",
+        help_text="契約を更新してきた場合は、最初の契約から通算した期間です。",
+        choices=LENGTHS,
+        widget=forms.RadioSelect,
+        error_messages={"required": "仕事の期間を選んでください。"},
+    )
+    signs = forms.MultipleChoiceField(
+        label="あてはまるものを選んでください（いくつでも）",
+        help_text="働き方の実態が「雇われて働く人」に近いかどうかの目安です。あてはまらなければ選ばずに進んでください。",
+        choices=[(s.code, s.question) for s in freelance_act.WORKER_SIGNS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        error_messages={"invalid_choice": "選択肢にない答えが含まれています。もう一度選んでください。"},
+    )
+
+    def advice(self) -> freelance_act.Advice:
+        data = self.cleaned_data
+        employees = {"yes": True, "no": False}.get(data["employees"])
+        return freelance_act.consultation_advice(
+            client_has_employees=employees, months=int(data["length"]), signs=set(data["signs"])
+        )

@@ -364,6 +364,27 @@ def duties_for(codes: set[str] | frozenset[str]) -> list[Duty]:
     return [d for d in DUTIES if d.code in codes]
 
 
+# What the 3条 notice must state (公取委規則1条), for the guide. The checker
+# (``terms_checker``) has its own codes for matching text; these are the
+# plain-language names shown to people.
+TERMS_ITEMS: tuple[str, ...] = (
+    "発注者とあなたの名前（名称）",
+    "業務委託をした日",
+    "仕事の内容（納める物・提供するサービス）",
+    "納期（納品・提供する日、または期間）",
+    "納品・提供の場所",
+    "検査をする場合は、検査が終わる日",
+    "報酬の額",
+    "支払期日",
+    "現金以外で支払う場合は、その支払方法",
+)
+TERMS_ITEMS_SOURCE = "https://hikari-law.com/j/column"
+REDELEGATION_ITEMS: tuple[str, ...] = ("再委託であること", "元の発注者の名前", "元委託支払期日")
+REDELEGATION_ITEMS_SOURCE = "https://workstyle-blog.jp/20241023/freelance-228"
+TERMS_WRITING_SOURCE = "https://advance-news.co.jp/column/2024/08/post-2107.html"
+TERMS_OPEN_SOURCE = "https://esora-law.com/law/freelance%e2%91%a1"
+
+
 # ---------------------------------------------------------------------------
 # Engagement milestones
 # ---------------------------------------------------------------------------

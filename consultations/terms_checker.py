@@ -50,6 +50,18 @@ LABELS_JA = {
     "inspection": "検査完了日",
 }
 
+# For tags beside a highlighted passage
+SHORT_LABELS_JA = {
+    "parties": "名称",
+    "commissioned_on": "委託日",
+    "work": "内容",
+    "delivery": "納期",
+    "place": "場所",
+    "fee": "報酬",
+    "payment_due": "支払期日",
+    "inspection": "検査完了日",
+}
+
 EXPLANATIONS_JA = {
     "parties": "発注する事業者の名称（会社名・屋号・氏名）と、あなたの名前の両方が必要です。",
     "commissioned_on": "いつ業務を委託したか（発注日・依頼日）の日付が必要です。",
@@ -1072,7 +1084,7 @@ def draft_request(report: TermsReport, *, client_name: str = "", sender_name: st
             "",
         ]
     lines += [
-        "フリーランス・事業者間取引適正化等法（フリーランス法）第3条では、業務を委託する事業者は、"
+        "特定受託事業者に係る取引の適正化等に関する法律（フリーランス法）の第3条では、業務を委託する事業者は、"
         "これらの取引条件を直ちに書面またはメールなどの電磁的方法で明示することとされています。",
         "まだ決まっていない項目がありましたら、決まっていない理由と、いつ決まる予定かをお知らせください。",
         "また、あわせて書面でのご交付もお願いできますと幸いです。",
@@ -1082,3 +1094,36 @@ def draft_request(report: TermsReport, *, client_name: str = "", sender_name: st
     if sender:
         lines.append(sender)
     return "\n".join(lines)
+
+
+# --- Highlighting -------------------------------------------------------------------
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    code: str = ""  # the item this passage was found for; "" for plain text
+    label_ja: str = ""
+
+
+def highlight_segments(report: TermsReport) -> list[Segment]:
+    """The text cut into plain parts and the passages found for each item (the
+    first item wins where two overlap), for a page to mark up safely."""
+    text = report.text
+    spans = sorted(
+        (b, e, code)
+        for code, item in report.items.items()
+        if item.status == STATED
+        for b, e in item.spans
+        if e > b
+    )
+    out: list[Segment] = []
+    cursor = 0
+    for b, e, code in spans:
+        if b < cursor:
+            continue
+        if b > cursor:
+            out.append(Segment(text[cursor:b]))
+        out.append(Segment(text[b:e], code, SHORT_LABELS_JA[code]))
+        cursor = e
+    if cursor < len(text):
+        out.append(Segment(text[cursor:]))
+    return out

@@ -15,4 +15,8 @@ urlpatterns = [
     path("ask/email/thanks/", views.request_done, name="request-done"),
     path("ask/lawyer/", views.lawyer_referral_create, name="lawyer-referral-create"),
     path("links/", views.link_list, name="link-list"),
+    path("freelance/", views.freelance_guide, name="freelance-guide"),
+    path("freelance/payment-deadline/", views.freelance_deadline, name="freelance-deadline"),
+    path("freelance/where-to-go/", views.freelance_where, name="freelance-where"),
+    path("freelance/check/", views.terms_check, name="terms-check"),
 ]

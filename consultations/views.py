@@ -1,11 +1,19 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from consultations import listing, pages, services
+from consultations import freelance_pages, listing, pages, services, terms_checker
 from consultations.filters import CaseFilter
-from consultations.forms import ConsultationRequestForm, LawyerReferralForm
+from consultations.forms import (
+    ConsultationRequestForm,
+    LawyerReferralForm,
+    PaymentDeadlineForm,
+    TermsCheckForm,
+    WhereToGoForm,
+)
 from consultations.models import (
     AnswerEntry,
     Case,
@@ -135,3 +143,61 @@ def link_list(request):
         sorted(links, key=lambda link: UsefulLink.Category.values.index(link.category)), "category"
     )
     return render(request, "consultations/link_list.html", {"groups": groups})
+
+
+@never_cache
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def terms_check(request):
+    """取引条件チェッカー (public). What is pasted or uploaded is checked in
+    memory and shown back once: never saved, logged or put in error reports."""
+    form = TermsCheckForm(request.POST or None, request.FILES or None)
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        report = terms_checker.check_terms(form.cleaned_data["checked_text"], today=timezone.localdate())
+        context |= {
+            "report": report,
+            "items": list(report.items.values()),
+            "segments": terms_checker.highlight_segments(report),
+            "request_text": terms_checker.draft_request(
+                report,
+                client_name=form.cleaned_data["client_name"],
+                sender_name=form.cleaned_data["sender_name"],
+            ),
+        }
+    return render(request, "consultations/freelance/terms_check.html", context)
+
+
+# --- Freelance Act tools: public, GET only, nothing stored -------------------
+
+
+@require_http_methods(["GET", "HEAD"])
+def freelance_guide(request):
+    return render(request, "consultations/freelance/guide.html", freelance_pages.guide_context())
+
+
+@require_http_methods(["GET", "HEAD"])
+def freelance_deadline(request):
+    today = timezone.localdate()
+    # Bound only once asked: a bare visit (or a tracking parameter) shows no errors.
+    form = PaymentDeadlineForm(request.GET if "received" in request.GET else None, today=today)
+    result = None
+    if form.is_bound and form.is_valid():
+        result = freelance_pages.deadline_result(form.cleaned_data, today=today)
+    return render(
+        request,
+        "consultations/freelance/deadline.html",
+        {"form": form, "result": result, "today": today, **freelance_pages.deadline_context()},
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+def freelance_where(request):
+    asked = {"employees", "length"} & set(request.GET)
+    form = WhereToGoForm(request.GET if asked else None)
+    advice = form.advice() if form.is_bound and form.is_valid() else None
+    return render(
+        request,
+        "consultations/freelance/where.html",
+        {"form": form, "advice": advice, **freelance_pages.route_context()},
+    )

@@ -379,3 +379,276 @@ class EventAdmin(AuditLogAdmin):
     list_display = ["created_at", "action", "actor", "application", "enrolment", "note"]
     list_filter = ["action"]
     readonly_fields = ["created_at", "action", "actor", "application", "enrolment", "note"]
+
+
+# --- 共済金・保険金の請求 ------------------------------------------------------
+# Kept with the section it serves, so the enrolment admin above stays as it was.
+from kyosai import claimcalc, premiums  # noqa: E402
+from kyosai.forms import ClaimAmountForm, ClaimReasonForm  # noqa: E402
+from kyosai.models import Claim, ClaimDocument, ClaimDocumentRequirement, ClaimEvent  # noqa: E402
+
+
+class ClaimDocumentInline(ReadOnlyInline):
+    model = ClaimDocument
+    fields = ["requirement", "download", "content_type", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+    @admin.display(description="ファイル")
+    def download(self, obj):
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            reverse("kyosai:claim-document", args=[obj.pk]),
+            obj.original_name,
+        )
+
+
+class ClaimEventInline(ReadOnlyInline):
+    model = ClaimEvent
+    fields = ["created_at", "action", "from_status", "to_status", "actor", "note"]
+    readonly_fields = fields
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    """Staff review: the indicative amount comes from the tables in force on the
+    event date, with its computation; every move goes through a service."""
+
+    change_form_template = "kyosai/admin/claim_change_form.html"
+    list_display = [
+        "number",
+        "member",
+        "kind",
+        "event_date",
+        "status",
+        "claimant",
+        "indicative_amount",
+        "confirmed_amount",
+        "submitted_at",
+    ]
+    list_filter = ["status", "kind", "claimant"]
+    search_fields = ["member__email", "member__membership__member_number", "policy__number", "claimant_name"]
+    list_select_related = ["member", "policy"]
+    inlines = [ClaimDocumentInline, ClaimEventInline]
+    fields = [
+        "member",
+        "filed_by",
+        "policy",
+        "status",
+        "kind",
+        "subtype",
+        "event_date",
+        "hospital_days",
+        "outpatient_days",
+        "work_off_from",
+        "work_off_to",
+        "description",
+        "claimant",
+        "claimant_name",
+        "claimant_relationship",
+        "claimant_phone",
+        "family_reason",
+        "claimant_verified_at",
+        "claimant_verified_by",
+        "computation_table",
+        "checklist",
+        "confirmed_amount",
+        "payment_date",
+        "paid_at",
+        "request_note",
+        "decision_reason",
+        "submitted_at",
+    ]
+    readonly_fields = fields
+    actions = ["start_document_check", "move_to_review", "record_payment"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).exclude(status=Claim.Status.DRAFT)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="目安の金額と計算")
+    def computation_table(self, obj):
+        data = obj.computation or {}
+        lines = format_html_join("", "<li>{}</li>", ((ln["text"],) for ln in data.get("lines", [])))
+        notes = format_html_join("", "<li>{}</li>", ((n,) for n in data.get("notes", [])))
+        if obj.indicative_amount is None:
+            total = "目安の金額は出ません（下の注記を見て、約款で確認してください）"
+        else:
+            total = ("最高 " if obj.indicative_is_maximum else "") + premiums.yen(obj.indicative_amount)
+        return format_html(
+            "<ul>{}</ul><p><strong>目安：{}</strong></p><ul class='small'>{}</ul>"
+            "<p class='help'>できごとの日（{}）に適用されていた保障の表から計算しています。</p>",
+            lines,
+            total,
+            notes,
+            obj.event_date,
+        )
+
+    @admin.display(description="書類のチェックリスト")
+    def checklist(self, obj):
+        items = services.claim_checklist(obj)
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{} {}{}：{}件</li>",
+                (
+                    (
+                        "✓" if i.done else "□",
+                        i.requirement.name if i.requirement else "その他の書類",
+                        "（必須）" if i.requirement and i.requirement.required else "",
+                        len(i.documents),
+                    )
+                    for i in items
+                ),
+            ),
+        )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/move/", view(self.move_view), name="kyosai_claim_move"),
+            path("<int:pk>/verify/", view(self.verify_view), name="kyosai_claim_verify"),
+            path("<int:pk>/amount/", view(self.amount_view), name="kyosai_claim_amount"),
+            path("<int:pk>/paid/", view(self.paid_view), name="kyosai_claim_paid"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        claim = Claim.objects.filter(pk=object_id).first()
+        initial = {"amount": claim.indicative_amount} if claim else {}
+        extra_context = {
+            **(extra_context or {}),
+            "reason_form": ClaimReasonForm(),
+            "amount_form": ClaimAmountForm(initial=initial),
+            "allowed": claimcalc.TRANSITIONS.get(claim.status, ()) if claim else (),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _act(self, request, pk, act):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        claim = get_object_or_404(Claim, pk=pk)
+        try:
+            message = act(claim)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, message)
+        return redirect("admin:kyosai_claim_change", pk)
+
+    def move_view(self, request, pk):
+        def move(claim):
+            to = request.POST.get("to", "")
+            services.claim_transition(
+                claim=claim,
+                to=to,
+                actor=request.user,
+                reason=request.POST.get("reason", ""),
+                now=timezone.now(),
+            )
+            return f"「{Claim.Status(to).label}」にしました。請求した方にメールで知らせました。"
+
+        return self._act(request, pk, move)
+
+    def verify_view(self, request, pk):
+        def verify(claim):
+            services.claim_verify_claimant(claim=claim, actor=request.user, now=timezone.now())
+            return "続柄を確認済みにしました。審査に進められます。"
+
+        return self._act(request, pk, verify)
+
+    def amount_view(self, request, pk):
+        def confirm(claim):
+            form = ClaimAmountForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(
+                    [f"{form.fields[f].label}：{' '.join(e)}" for f, e in form.errors.items()]
+                )
+            d = form.cleaned_data
+            services.claim_confirm_amount(
+                claim=claim,
+                amount=d["amount"],
+                payment_date=d["payment_date"],
+                reason=d["reason"],
+                actor=request.user,
+                now=timezone.now(),
+            )
+            return "お支払い額とお支払い予定日を決めました。請求した方にメールで知らせました。"
+
+        return self._act(request, pk, confirm)
+
+    def paid_view(self, request, pk):
+        def paid(claim):
+            services.claim_record_payment(claim=claim, actor=request.user, now=timezone.now())
+            return "お支払いを記録し、完了にしました。"
+
+        return self._act(request, pk, paid)
+
+    def _bulk(self, request, queryset, do, label):
+        done, errors = 0, []
+        for claim in queryset:
+            try:
+                do(claim)
+                done += 1
+            except ValidationError as exc:
+                errors.append(f"{claim.number}：{' '.join(exc.messages)}")
+        if done:
+            messages.success(request, f"{label}：{done}件")
+        for error in errors:
+            messages.warning(request, error)
+
+    @admin.action(description="書類確認を始める", permissions=["change"])
+    def start_document_check(self, request, queryset):
+        now = timezone.now()
+        self._bulk(
+            request,
+            queryset,
+            lambda c: services.claim_transition(
+                claim=c, to=Claim.Status.DOCUMENTS_CHECK, actor=request.user, now=now
+            ),
+            "書類確認を始めました",
+        )
+
+    @admin.action(description="審査に進める", permissions=["change"])
+    def move_to_review(self, request, queryset):
+        now = timezone.now()
+        self._bulk(
+            request,
+            queryset,
+            lambda c: services.claim_transition(claim=c, to=Claim.Status.REVIEW, actor=request.user, now=now),
+            "審査に進めました",
+        )
+
+    @admin.action(description="お支払いを記録する（完了）", permissions=["change"])
+    def record_payment(self, request, queryset):
+        now = timezone.now()
+        self._bulk(
+            request,
+            queryset,
+            lambda c: services.claim_record_payment(claim=c, actor=request.user, now=now),
+            "お支払いを記録しました",
+        )
+
+
+@admin.register(ClaimDocumentRequirement)
+class ClaimDocumentRequirementAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "family_only", "required", "has_source", "is_active", "order"]
+    list_filter = ["kind", "required", "family_only", "is_active"]
+
+    @admin.display(description="出典あり", boolean=True)
+    def has_source(self, obj):
+        return bool(obj.source)
+
+
+@admin.register(ClaimEvent)
+class ClaimEventAdmin(AuditLogAdmin):
+    list_display = ["created_at", "claim", "action", "from_status", "to_status", "actor", "note"]
+    list_filter = ["action", "to_status"]
+    readonly_fields = ["created_at", "claim", "action", "from_status", "to_status", "actor", "note"]

@@ -24,6 +24,12 @@ class KyosaiConfig(AppConfig):
             "benefit",
             "product",
             "healthquestion",
+            # 共済金の請求: staff move claims through services; files and history are read-only.
+            "view:claim",
+            "change:claim",
+            "view:claimdocument",
+            "view:claimevent",
+            "claimdocumentrequirement",
         ],
     }
 

@@ -5,7 +5,7 @@ import datetime as dt
 from django.utils import timezone
 
 from kyosai import services
-from kyosai.models import Application, Policy, QuoteRequest
+from kyosai.models import Application, Claim, Policy, QuoteRequest
 from members.models import User
 
 STAFF_EMAIL = "staff@worq.example.jp"
@@ -66,7 +66,74 @@ def load(*, stdout) -> str:
             message="（デモ）48歳女性の掛金を知りたいです。",
             now=now,
         )
+    if sakura and staff:
+        _claims(sakura, staff, now=now)
     return (
         f"{Application.objects.count()} kyosai applications, "
-        f"{Policy.objects.count()} policies, {QuoteRequest.objects.count()} quote requests"
+        f"{Policy.objects.count()} policies, {QuoteRequest.objects.count()} quote requests, "
+        f"{Claim.objects.count()} claims"
     )
+
+
+# One claim in each state for the demo member, made through the services.
+CLAIM_STATES = [
+    ("received", "hospital_illness", {"hospital_days": 3}, []),
+    ("documents_check", "hospital_accident", {"hospital_days": 5}, ["documents_check"]),
+    (
+        "documents_requested",
+        "hospital_illness",
+        {"hospital_days": 2},
+        ["documents_check", "documents_requested"],
+    ),
+    ("review", "donor", {}, ["documents_check", "review"]),
+    ("payment", "hospital_illness", {"hospital_days": 4}, ["documents_check", "review", "payment"]),
+    ("completed", "relative_death", {}, ["documents_check", "review", "payment", "completed"]),
+    ("not_payable", "home_disaster", {"subtype": "自然災害（風水害等）"}, ["documents_check", "not_payable"]),
+]
+DEMO_PDF = b"%PDF-1.4\n% Wor-Q demo claim document\n"
+
+
+def _claims(member, staff, *, now) -> None:
+    """Idempotent: skipped once the demo member has a claim."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    covers = member.kyosai_enrolments.filter(status="approved", cover_start__isnull=False)
+    if Claim.objects.filter(member=member).exists() or not covers.exists():
+        return
+    today = timezone.localdate(now)
+    start = max(c.cover_start for c in covers)
+    for i, (_state, kind, details, moves) in enumerate(CLAIM_STATES):
+        event_date = max(start, today - dt.timedelta(days=20 - i))
+        if event_date > today:
+            return
+        claim = services.claim_start(member=member, filed_by=member, now=now)
+        claim = services.claim_set_kind(claim=claim, kind=kind, now=now)
+        claim = services.claim_set_details(
+            claim=claim, event_date=event_date, description="（デモ）", now=now, **details
+        )
+        requirements = services.claim_requirements(claim)
+        for requirement in [r for r in requirements if r.required] or requirements[:1]:
+            upload = SimpleUploadedFile("demo.pdf", DEMO_PDF, "application/pdf")
+            upload.sniffed_type = "application/pdf"
+            services.claim_attach(
+                claim=claim, uploads=[upload], requirement=requirement, user=member, now=now
+            )
+        claim = services.claim_submit(claim_id=claim.pk, user=member, now=now)
+        for to in moves:
+            if to == "payment":
+                services.claim_confirm_amount(
+                    claim=claim,
+                    amount=claim.indicative_amount or 0,
+                    payment_date=today,
+                    reason="" if claim.indicative_amount is not None else "（デモ）",
+                    actor=staff,
+                    now=now,
+                )
+            elif to == "completed":
+                services.claim_record_payment(claim=claim, actor=staff, now=now)
+            else:
+                reason = {
+                    "documents_requested": "（デモ）診療明細書もお送りください。",
+                    "not_payable": "（デモ）被害が見舞金の対象となる程度ではありませんでした。",
+                }.get(to, "")
+                services.claim_transition(claim=claim, to=to, actor=staff, reason=reason, now=now)

@@ -331,3 +331,210 @@ class RejectForm(forms.Form):
     reason = forms.CharField(
         label="不承認の理由（申込者にメールで伝わります）", widget=forms.Textarea(attrs={"rows": 4})
     )
+
+
+# --- 共済金・保険金の請求 ------------------------------------------------------
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleUploadField(UploadField):
+    """Several files at once, each checked as an enrolment upload is (size, real type)."""
+
+    def __init__(self, *args, attrs: dict | None = None, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/*,application/pdf", **(attrs or {})})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else [data]
+        return [super(MultipleUploadField, self).clean(f, initial) for f in files if f]
+
+
+class ClaimKindForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="何がありましたか",
+        widget=forms.RadioSelect,
+        error_messages={"required": "あてはまるものを一つ選んでください。"},
+    )
+
+    def __init__(self, *args, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.utils.html import format_html
+
+        self.fields["kind"].choices = [
+            (
+                k.code,
+                format_html('{}<br><span class="small">{}</span>', k.label, k.hint) if k.hint else k.label,
+            )
+            for k in kinds
+        ]
+
+
+class ClaimDetailsForm(forms.Form):
+    """The fields every claim has, plus those its kind needs."""
+
+    event_date = forms.DateField(
+        label="できごとの日",
+        help_text="入院した日、手術の日、事故や災害の日、働けなくなった日など。",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "日付を入力してください。", "invalid": "日付を正しく入力してください。"},
+    )
+    hospital_days = forms.IntegerField(
+        label="入院した日数",
+        help_text="入院した日と退院した日を含めて数えます。日帰り入院は1日です。",
+        min_value=1,
+        max_value=3650,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    outpatient_days = forms.IntegerField(
+        label="通院した日数",
+        min_value=1,
+        max_value=3650,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    work_off_from = forms.DateField(
+        label="働けなかった最初の日", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    work_off_to = forms.DateField(
+        label="働けなかった最後の日",
+        help_text="まだ働けないときは、今日の日付を入れてください。あとから担当者と調整できます。",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    subtype = forms.ChoiceField(label="あてはまるもの", widget=forms.RadioSelect)
+    description = forms.CharField(
+        label="どのようなことがあったか（任意）",
+        help_text="病名やけがの様子、事故の状況など、わかる範囲で。",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    MESSAGES = {
+        "required": "入力してください。",
+        "invalid": "正しく入力してください。",
+        "min_value": "1以上の数を入力してください。",
+        "max_value": "数が大きすぎます。",
+        "invalid_choice": "選び直してください。",
+    }
+
+    def __init__(self, *args, kind, subtypes: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("hospital_days", "outpatient_days", "work_off_from", "work_off_to", "subtype"):
+            if name not in kind.fields:
+                del self.fields[name]
+        for name, field in self.fields.items():
+            if name != "event_date":
+                field.error_messages = {**field.error_messages, **self.MESSAGES}
+        if "subtype" in self.fields:
+            self.fields["subtype"].choices = [(s, s) for s in subtypes]
+        if kind.code == "liability_accident":
+            self.fields["description"].required = True
+            self.fields["description"].label = "事故の状況"
+            self.fields[
+                "description"
+            ].help_text = (
+                "いつ・どこで・何をしていて・どなたの何に損害を与えたか。相手の方のお名前と連絡先もわかれば。"
+            )
+
+
+class ClaimDocumentsForm(forms.Form):
+    requirement = forms.TypedChoiceField(
+        label="どの書類ですか", coerce=int, empty_value=None, required=False, widget=forms.RadioSelect
+    )
+    files = MultipleUploadField(
+        label="ファイルを選ぶ",
+        help_text="写真（JPEG・PNG）かPDF、1つ5MBまで。いくつでも選べます。",
+    )
+    camera = MultipleUploadField(
+        label="カメラで撮る",
+        help_text="スマートフォンでは、その場で書類を撮影できます。",
+        attrs={"accept": "image/*", "capture": "environment"},
+    )
+
+    def __init__(self, *args, requirements, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(r.pk, r.name) for r in requirements] + [("", "その他の書類")]
+        self.fields["requirement"].choices = choices
+        self.requirements = {r.pk: r for r in requirements}
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not (data.get("files") or data.get("camera")):
+            self.add_error("files", "ファイルを選ぶか、カメラで撮ってください。")
+        return data
+
+    def uploads(self) -> list:
+        return [*self.cleaned_data.get("files", []), *self.cleaned_data.get("camera", [])]
+
+    def chosen_requirement(self):
+        return self.requirements.get(self.cleaned_data.get("requirement"))
+
+
+class ClaimSubmitForm(forms.Form):
+    claim = forms.IntegerField(widget=forms.HiddenInput)
+    confirm = forms.BooleanField(
+        label="入力した内容と書類に間違いがないことを確認しました",
+        error_messages={"required": "内容を確かめて、チェックを入れてください。"},
+    )
+
+
+RELATIONSHIPS = ["配偶者", "子", "父母", "兄弟姉妹", "その他の親族"]
+
+
+class FamilyClaimForm(forms.Form):
+    policy_number = forms.CharField(
+        label="加入者の証券番号",
+        help_text="加入証明書に書かれている番号です（例：WQK-2026-000123）。",
+        max_length=30,
+        error_messages={"required": "証券番号を入力してください。"},
+    )
+    holder_name = forms.CharField(
+        label="加入者のお名前",
+        help_text="証券に書かれたとおりに入力してください。",
+        max_length=60,
+        error_messages={"required": "加入者のお名前を入力してください。"},
+    )
+    family_reason = forms.ChoiceField(
+        label="ご家族が請求する理由",
+        choices=[("deceased", "加入者が亡くなった"), ("unable", "加入者がご自身で手続きできない")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "理由を選んでください。"},
+    )
+    claimant_name = forms.CharField(
+        label="あなたのお名前", max_length=60, error_messages={"required": "お名前を入力してください。"}
+    )
+    relationship = forms.ChoiceField(
+        label="加入者との続柄",
+        choices=[("", "選んでください"), *((r, r) for r in RELATIONSHIPS)],
+        error_messages={"required": "続柄を選んでください。"},
+    )
+    phone = forms.RegexField(
+        label="日中に連絡がつく電話番号",
+        help_text="続柄の確認のため、担当者からお電話することがあります。数字とハイフンで。",
+        regex=r"^[0-9０-９\-－]{10,15}$",
+        max_length=20,
+        error_messages={
+            "required": "電話番号を入力してください。",
+            "invalid": "電話番号を数字とハイフンで入力してください。",
+        },
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+
+
+class ClaimReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="理由・お願いする書類（請求した方にメールで伝わります）",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ClaimAmountForm(forms.Form):
+    amount = forms.IntegerField(label="お支払い額（円）", min_value=0)
+    payment_date = forms.DateField(label="お支払い予定日", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(
+        label="目安と違う額にする理由・金額の根拠",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

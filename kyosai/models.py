@@ -584,4 +584,248 @@ class Event(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
+<<<<<<< HEAD
         return f"{self.action} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+=======
+        return f"{self.action} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# --- 共済金・保険金の請求 ------------------------------------------------------
+from kyosai import claimcalc  # noqa: E402 (kept with the claims section it serves)
+
+
+class ClaimQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The claims a person may see: as the insured member or as the one who filed it."""
+        return self.filter(Q(member=user) | Q(filed_by=user))
+
+    def sent(self):
+        return self.exclude(status=Claim.Status.DRAFT)
+
+
+class Claim(models.Model):
+    """A claim for 共済金・保険金, from the member or a family member."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "入力中"
+        RECEIVED = "received", "受付"
+        DOCUMENTS_CHECK = "documents_check", "書類確認"
+        DOCUMENTS_REQUESTED = "documents_requested", "書類の追加をお願い"
+        REVIEW = "review", "審査"
+        PAYMENT = "payment", "お支払い手続き"
+        COMPLETED = "completed", "完了"
+        NOT_PAYABLE = "not_payable", "お支払いの対象外"
+
+    class Claimant(models.TextChoices):
+        MEMBER = "member", "ご本人"
+        FAMILY = "family", "ご家族"
+
+    class FamilyReason(models.TextChoices):
+        DECEASED = "deceased", "加入者が亡くなった"
+        UNABLE = "unable", "加入者がご自身で手続きできない"
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="kyosai_claims",
+        verbose_name="加入者（被共済者）",
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="kyosai_claims_filed",
+        verbose_name="請求した人",
+    )
+    policy = models.ForeignKey(
+        Policy, on_delete=models.PROTECT, null=True, blank=True, related_name="claims", verbose_name="証券"
+    )
+    kind = models.CharField("請求の種類", max_length=30, choices=claimcalc.KIND_CHOICES, blank=True)
+    subtype = models.CharField("内訳", max_length=120, blank=True)
+    event_date = models.DateField("できごとの日", null=True, blank=True, help_text="入院した日、事故の日など")
+    hospital_days = models.PositiveSmallIntegerField("入院日数", null=True, blank=True)
+    outpatient_days = models.PositiveSmallIntegerField("通院日数", null=True, blank=True)
+    work_off_from = models.DateField("働けなかった最初の日", null=True, blank=True)
+    work_off_to = models.DateField("働けなかった最後の日", null=True, blank=True)
+    description = models.TextField("できごとの説明", blank=True)
+    claimant = models.CharField("請求する人", max_length=10, choices=Claimant, default=Claimant.MEMBER)
+    claimant_name = models.CharField("請求する人の氏名", max_length=60, blank=True)
+    claimant_relationship = models.CharField("加入者との続柄", max_length=30, blank=True)
+    claimant_phone = models.CharField("請求する人の電話番号", max_length=20, blank=True)
+    family_reason = models.CharField("ご家族が請求する理由", max_length=10, choices=FamilyReason, blank=True)
+    claimant_verified_at = models.DateTimeField("続柄を確認した日時", null=True, blank=True)
+    claimant_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="続柄を確認した人",
+    )
+    status = models.CharField("状態", max_length=20, choices=Status, default=Status.DRAFT)
+    indicative_amount = models.PositiveIntegerField("目安の金額（円）", null=True, blank=True)
+    indicative_is_maximum = models.BooleanField("目安は上限額", default=False)
+    computation = models.JSONField("目安の計算", default=dict, blank=True)
+    confirmed_amount = models.PositiveIntegerField("お支払い額（円）", null=True, blank=True)
+    payment_date = models.DateField("お支払い予定日", null=True, blank=True)
+    paid_at = models.DateTimeField("お支払いを記録した日時", null=True, blank=True)
+    request_note = models.TextField("追加でお願いした書類", blank=True)
+    decision_reason = models.TextField("お支払いの対象外とした理由", blank=True)
+    submitted_at = models.DateTimeField("受付日時", null=True, blank=True)
+    created_at = models.DateTimeField("作成日時", default=timezone.now, editable=False)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "共済金の請求"
+        verbose_name_plural = "共済金の請求"
+        ordering = ["-submitted_at", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["filed_by", "member"],
+                condition=Q(status="draft"),
+                name="kyosai_one_claim_draft",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="completed") | Q(paid_at__isnull=False, confirmed_amount__isnull=False),
+                name="kyosai_claim_completed_is_paid",
+                violation_error_message="完了にするには、お支払い額とお支払いの記録が必要です。",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="not_payable") | ~Q(decision_reason=""),
+                name="kyosai_claim_refusal_has_reason",
+                violation_error_message="お支払いの対象外とする理由を入力してください。",
+            ),
+            models.CheckConstraint(
+                condition=Q(work_off_to__isnull=True)
+                | Q(work_off_from__isnull=True)
+                | Q(work_off_to__gte=F("work_off_from")),
+                name="kyosai_claim_work_off_period",
+                violation_error_message="働けなかった最後の日は、最初の日以降にしてください。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"請求 {self.number}（{self.get_status_display()}）"
+
+    @property
+    def number(self) -> str:
+        return f"C{self.pk:06d}"
+
+    @property
+    def is_family(self) -> bool:
+        return self.claimant == self.Claimant.FAMILY
+
+    @property
+    def needs_claimant_check(self) -> bool:
+        return self.is_family and self.claimant_verified_at is None
+
+
+class ClaimDocumentRequirement(models.Model):
+    """One line of the document checklist, per claim kind (data staff edit)."""
+
+    NO_SOURCE = "出典で定められていないため、担当者が個別にご案内します。"
+
+    kind = models.CharField(
+        "請求の種類",
+        max_length=30,
+        choices=claimcalc.KIND_CHOICES,
+        blank=True,
+        help_text="空欄はすべての種類",
+    )
+    family_only = models.BooleanField("ご家族の請求のときだけ", default=False)
+    name = models.CharField("書類", max_length=120)
+    hint = models.TextField("説明", blank=True)
+    required = models.BooleanField("必須", default=False)
+    source = models.TextField(
+        "出典", blank=True, help_text="空欄の書類は「出典で定められていない」と表示します。"
+    )
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+    is_active = models.BooleanField("使う", default=True)
+
+    class Meta:
+        verbose_name = "請求の必要書類"
+        verbose_name_plural = "請求の必要書類"
+        ordering = ["kind", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name"], name="kyosai_claim_requirement_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def source_label(self) -> str:
+        return self.source or self.NO_SOURCE
+
+
+class ClaimDocument(models.Model):
+    """A file sent with a claim, stored privately (never a public URL)."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="documents", verbose_name="請求")
+    requirement = models.ForeignKey(
+        ClaimDocumentRequirement,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="どの書類か",
+    )
+    file = models.FileField("ファイル", storage=private_storage, upload_to="kyosai/claims/")
+    original_name = models.CharField("元のファイル名", max_length=200)
+    content_type = models.CharField("種類（MIME）", max_length=40)
+    size = models.PositiveIntegerField("大きさ（バイト）")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="提出した人",
+    )
+    uploaded_at = models.DateTimeField("アップロード日時", default=timezone.now)
+
+    class Meta:
+        verbose_name = "請求の提出書類"
+        verbose_name_plural = "請求の提出書類"
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ClaimEvent(models.Model):
+    """Audit row and the member's timeline: who moved the claim, when, from what to what, and why."""
+
+    class Action(models.TextChoices):
+        STARTED = "started", "請求の入力を開始"
+        SUBMITTED = "submitted", "請求を受付"
+        STATUS_CHANGED = "status_changed", "状態の変更"
+        DOCUMENTS_ADDED = "documents_added", "書類を提出"
+        CLAIMANT_VERIFIED = "claimant_verified", "ご家族の続柄を確認"
+        AMOUNT_CONFIRMED = "amount_confirmed", "お支払い額を決定"
+        PAID = "paid", "お支払いを記録"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events", verbose_name="請求")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="操作した人",
+    )
+    action = models.CharField("操作", max_length=30, choices=Action)
+    from_status = models.CharField("変更前", max_length=20, choices=Claim.Status, blank=True)
+    to_status = models.CharField("変更後", max_length=20, choices=Claim.Status, blank=True)
+    note = models.TextField("理由・内容", blank=True)
+    created_at = models.DateTimeField("日時", default=timezone.now)
+
+    class Meta:
+        verbose_name = "請求の履歴"
+        verbose_name_plural = "請求の履歴"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+>>>>>>> main

@@ -735,3 +735,578 @@ def personal_data_export(user) -> dict:
             ],
         }
     }
+
+
+# --- 共済金・保険金の請求 ------------------------------------------------------
+# Kept with the section it serves, so the enrolment code above stays as it was.
+from kyosai import claimcalc  # noqa: E402
+from kyosai.models import (  # noqa: E402
+    Claim,
+    ClaimDocument,
+    ClaimDocumentRequirement,
+    ClaimEvent,
+    RateTable,
+)
+
+# An enrolment that has ended still covers the days inside its cover period.
+COVERED_STATUSES = ("approved", "cancel_requested", "cancelled", "lapsed")
+# 労災 benefits are paid by the state, claimed at the 労働基準監督署: a guided page, not a claim here.
+STATE_PAID_PRODUCTS = ("rosai", "rosai_freelance")
+CLAIM_PRODUCT_LABELS = {
+    "club": "基本共済",
+    "life": "オプション1 団体生命共済",
+    "medical": "オプション2 総合医療共済",
+    "liability": "オプション3 賠償補償制度",
+    "income": "オプション4 所得補償制度",
+}
+CLAIM_DETAIL_FIELDS = ("hospital_days", "outpatient_days", "work_off_from", "work_off_to", "subtype")
+
+
+def claim_covers_on(*, member, day: dt.date) -> list[claimcalc.Cover]:
+    """The member's covers on ``day`` with the benefit rows of the tables in
+    force on ``day``. A cover ended since (cancelled, lapsed) still counts for
+    the days inside its cover period."""
+    enrolments = (
+        Enrolment.objects.filter(
+            user=member, status__in=COVERED_STATUSES, cover_start__lte=day, cover_end__gte=day
+        )
+        .exclude(product__in=STATE_PAID_PRODUCTS)
+        .order_by("id")
+    )
+    tables = {}
+    for table in RateTable.objects.in_force(day).prefetch_related("benefits").order_by("valid_from"):
+        tables[table.product] = table  # the newest version in force wins
+    covers = []
+    for e in sorted(enrolments, key=lambda e: e.product_order):
+        table = tables.get(e.product)
+        if table is None:
+            continue
+        rows = tuple(
+            claimcalc.BenefitRow(
+                group=b.group, label=b.label, amount=b.amount, prefix=b.prefix, text=b.text, plan=b.plan
+            )
+            for b in table.benefits.all()
+        )
+        covers.append(
+            claimcalc.Cover(
+                product=e.product,
+                product_label=CLAIM_PRODUCT_LABELS.get(e.product, e.get_product_display()),
+                rows=rows,
+                plan=e.plan,
+                benefit=e.benefit,
+                daily=e.daily,
+                table_version=table.version,
+                policy_id=e.policy_id,
+            )
+        )
+    return covers
+
+
+def claim_kinds_offered(*, member, family: bool, today: dt.date) -> list[claimcalc.Kind]:
+    """What the member can claim for: the kinds of the covers in force today,
+    and of covers that have ended (for events inside their period)."""
+    days = {today} | set(
+        Enrolment.objects.filter(user=member, status__in=COVERED_STATUSES, cover_end__lt=today).values_list(
+            "cover_end", flat=True
+        )
+    )
+    codes = set()
+    for day in days:
+        codes |= {
+            k.code for k in claimcalc.offered_kinds(claim_covers_on(member=member, day=day), family=family)
+        }
+    return [k for k in claimcalc.KINDS if k.code in codes]
+
+
+def _claim_event(
+    *, claim: Claim, action: str, actor, now: dt.datetime, before: str = "", note: str = ""
+) -> None:
+    ClaimEvent.objects.create(
+        claim=claim,
+        actor=actor,
+        action=action,
+        from_status=before,
+        to_status=claim.status if before else "",
+        note=note,
+        created_at=now,
+    )
+
+
+def _claim_email(claim: Claim, template: str, **context) -> None:
+    from django.urls import reverse
+
+    recipients = list(
+        dict.fromkeys(u.email for u in (claim.filed_by, claim.member) if u.email and not u.deleted_at)
+    )
+    enqueue_templated_email(
+        template=template,
+        context={
+            "number": claim.number,
+            "kind": claim.get_kind_display(),
+            "status": claim.get_status_display(),
+            "path": reverse("kyosai:claim-detail", args=[claim.pk]),
+            **context,
+        },
+        to=recipients,
+    )
+
+
+def _require_claim_draft(claim: Claim) -> None:
+    if claim.status != Claim.Status.DRAFT:
+        raise ValidationError("この請求はすでに送信済みのため、内容を変更できません。")
+
+
+def claim_start(*, member, filed_by, now: dt.datetime, family: dict | None = None) -> Claim:
+    """The draft claim of ``filed_by`` for ``member`` (one draft at a time).
+    ``family``: claimant_name, claimant_relationship, claimant_phone, family_reason."""
+    if family is None and not Enrolment.objects.filter(user=member, status__in=COVERED_STATUSES).exists():
+        raise ValidationError("請求できる共済のご加入がありません。")
+    with transaction.atomic():
+        claim = (
+            Claim.objects.select_for_update().filter(filed_by=filed_by, member=member, status="draft").first()
+        )
+        created = claim is None
+        claim = claim or Claim(member=member, filed_by=filed_by, created_at=now)
+        if family is not None:
+            claim.claimant = Claim.Claimant.FAMILY
+            for name, value in family.items():
+                setattr(claim, name, value)
+        claim.full_clean()
+        claim.save()
+        if created:
+            _claim_event(claim=claim, action=ClaimEvent.Action.STARTED, actor=filed_by, now=now)
+    return claim
+
+
+def claim_family_start(
+    *,
+    filed_by,
+    policy_number: str,
+    holder_name: str,
+    claimant_name: str,
+    relationship: str,
+    phone: str,
+    reason: str,
+    now: dt.datetime,
+) -> Claim:
+    """A family member claims for a member who died or cannot act, from their
+    own Wor-Q account. The policy number and the holder's name must match; staff
+    verify the relationship before the claim is reviewed."""
+    policy = Policy.objects.filter(number=policy_number.strip().upper()).select_related("user").first()
+    if policy is None or _name_key(policy.holder_name) != _name_key(holder_name) or not policy.holder_name:
+        raise ValidationError(
+            "証券番号と加入者のお名前が一致する証券が見つかりません。証券に書かれたとおりに入力してください。"
+        )
+    if policy.user_id == filed_by.pk:
+        raise ValidationError("ご本人の請求は、マイページの「共済金を請求する」から進めてください。")
+    return claim_start(
+        member=policy.user,
+        filed_by=filed_by,
+        now=now,
+        family={
+            "policy": policy,
+            "claimant_name": claimant_name,
+            "claimant_relationship": relationship,
+            "claimant_phone": phone,
+            "family_reason": reason,
+        },
+    )
+
+
+def _name_key(name: str) -> str:
+    return "".join(name.split())
+
+
+def _locked_draft(claim: Claim) -> Claim:
+    claim = Claim.objects.select_for_update().select_related("member").get(pk=claim.pk)
+    _require_claim_draft(claim)
+    return claim
+
+
+def claim_set_kind(*, claim: Claim, kind: str, now: dt.datetime) -> Claim:
+    with transaction.atomic():
+        claim = _locked_draft(claim)
+        offered = claim_kinds_offered(
+            member=claim.member, family=claim.is_family, today=timezone.localdate(now)
+        )
+        if kind not in {k.code for k in offered}:
+            raise ValidationError({"kind": "この種類の請求は、ご加入の共済の保障にありません。"})
+        if claim.kind != kind:
+            claim.kind = kind
+            claim.event_date = None
+            for name in CLAIM_DETAIL_FIELDS:
+                setattr(claim, name, "" if name == "subtype" else None)
+        claim.save()
+    return claim
+
+
+def claim_compute(*, claim: Claim) -> claimcalc.Computation:
+    """The indicative amount from the benefit tables in force on the event date."""
+    kind = claimcalc.KIND_BY_CODE[claim.kind]
+    details = claimcalc.Details(**{name: getattr(claim, name) for name in CLAIM_DETAIL_FIELDS})
+    return claimcalc.compute(kind, claim_covers_on(member=claim.member, day=claim.event_date), details)
+
+
+def _check_details(claim: Claim, covers: list[claimcalc.Cover], today: dt.date) -> None:
+    kind = claimcalc.KIND_BY_CODE[claim.kind]
+    errors: dict[str, str] = {}
+    if claim.event_date > today:
+        errors["event_date"] = "できごとの日は、今日までの日付を入力してください。"
+    elif kind.code not in {k.code for k in claimcalc.offered_kinds(covers, family=claim.is_family)}:
+        errors["event_date"] = (
+            f"{claim.event_date:%Y年%-m月%-d日}は、このご請求を保障する共済の保障期間ではありません。"
+            "請求できるのは、保障期間中のできごとです。"
+        )
+    messages_for = {
+        "hospital_days": "入院した日数を入力してください（日帰り入院は1日）。",
+        "outpatient_days": "通院した日数を入力してください。",
+        "work_off_from": "働けなかった最初の日を入力してください。",
+        "work_off_to": "働けなかった最後の日を入力してください。",
+        "subtype": "どれにあたるかを選んでください。",
+    }
+    for name in kind.fields:
+        if getattr(claim, name) in (None, "", 0):
+            errors[name] = messages_for[name]
+    if kind.fields and "subtype" in kind.fields and claim.subtype:
+        if claim.subtype not in claimcalc.subtypes(kind, covers):
+            errors["subtype"] = messages_for["subtype"]
+    if claim.work_off_from and claim.work_off_to and claim.work_off_to < claim.work_off_from:
+        errors["work_off_to"] = "最後の日は、最初の日以降の日付にしてください。"
+    if errors:
+        raise ValidationError(errors)
+
+
+def claim_set_details(
+    *, claim: Claim, event_date: dt.date, description: str, now: dt.datetime, **details
+) -> Claim:
+    """Details of what happened. Refused unless a cover paying for this kind
+    was in force on the event date."""
+    with transaction.atomic():
+        claim = _locked_draft(claim)
+        kind = claimcalc.KIND_BY_CODE[claim.kind]
+        claim.event_date = event_date
+        claim.description = description
+        for name in CLAIM_DETAIL_FIELDS:
+            value = details.get(name) if name in kind.fields else None
+            setattr(claim, name, value or ("" if name == "subtype" else None))
+        covers = claim_covers_on(member=claim.member, day=event_date)
+        _check_details(claim, covers, timezone.localdate(now))
+        _store_computation(claim, claimcalc.compute(kind, covers, claimcalc.Details(**details_of(claim))))
+        rule_products = {r.product for r in kind.rules}
+        policy_id = next((c.policy_id for c in covers if c.product in rule_products and c.policy_id), None)
+        claim.policy_id = claim.policy_id if claim.is_family and claim.policy_id else policy_id
+        claim.full_clean()
+        claim.save()
+    return claim
+
+
+def details_of(claim: Claim) -> dict:
+    return {name: getattr(claim, name) for name in CLAIM_DETAIL_FIELDS}
+
+
+def _store_computation(claim: Claim, computation: claimcalc.Computation) -> None:
+    claim.computation = computation.as_json()
+    claim.indicative_amount = computation.total
+    claim.indicative_is_maximum = computation.is_maximum
+
+
+def claim_requirements(claim: Claim) -> list[ClaimDocumentRequirement]:
+    from django.db.models import Q
+
+    rows = ClaimDocumentRequirement.objects.filter(Q(kind=claim.kind) | Q(kind=""), is_active=True)
+    rows = sorted(rows, key=lambda r: (r.kind == "", r.order, r.pk))
+    return [r for r in rows if claim.is_family or not r.family_only]
+
+
+@dataclass
+class ChecklistItem:
+    requirement: ClaimDocumentRequirement | None
+    documents: list
+
+    @property
+    def done(self) -> bool:
+        return bool(self.documents)
+
+
+def claim_checklist(claim: Claim) -> list[ChecklistItem]:
+    """The adaptive checklist: the requirements of this kind (and of a family
+    claim), each with the files sent for it; other files last."""
+    documents = list(claim.documents.all())
+    items = [
+        ChecklistItem(requirement=r, documents=[d for d in documents if d.requirement_id == r.pk])
+        for r in claim_requirements(claim)
+    ]
+    known = {r.requirement.pk for r in items}
+    others = [d for d in documents if d.requirement_id not in known]
+    if others:
+        items.append(ChecklistItem(requirement=None, documents=others))
+    return items
+
+
+def claim_attach(
+    *, claim: Claim, uploads: list, requirement: ClaimDocumentRequirement | None, user, now: dt.datetime
+) -> list[ClaimDocument]:
+    """Store files (checked by the form: size and real type). Answering a
+    request for more documents brings the claim back to 書類確認."""
+    from django.core.files.base import ContentFile
+
+    if not uploads:
+        raise ValidationError("ファイルを選んでください。")
+    with transaction.atomic():
+        claim = Claim.objects.select_for_update().get(pk=claim.pk)
+        if claim.status not in claimcalc.ACCEPTS_DOCUMENTS:
+            raise ValidationError("この請求には、いまは書類を追加できません。")
+        saved = []
+        for i, upload in enumerate(uploads):
+            upload.seek(0)
+            extension = upload.sniffed_type.split("/")[1].replace("jpeg", "jpg")
+            document = ClaimDocument(
+                claim=claim,
+                requirement=requirement,
+                original_name=upload.name[:200],
+                content_type=upload.sniffed_type,
+                size=upload.size,
+                uploaded_by=user,
+                uploaded_at=now,
+            )
+            document.file.save(
+                f"{claim.pk}-{now:%Y%m%d%H%M%S}-{i}.{extension}", ContentFile(upload.read()), save=False
+            )
+            document.save()
+            saved.append(document)
+        names = "、".join(d.original_name for d in saved)
+        what = requirement.name if requirement else "その他の書類"
+        if claim.status != Claim.Status.DRAFT:
+            _claim_event(
+                claim=claim,
+                action=ClaimEvent.Action.DOCUMENTS_ADDED,
+                actor=user,
+                now=now,
+                note=f"{what}：{names}",
+            )
+        if claim.status == Claim.Status.DOCUMENTS_REQUESTED:
+            _claim_move(
+                claim, Claim.Status.DOCUMENTS_CHECK, actor=user, now=now, note="追加の書類が届きました"
+            )
+    return saved
+
+
+def claim_remove_document(*, document: ClaimDocument, user) -> None:
+    """Only while the claim is still being written."""
+    if document.claim.status != Claim.Status.DRAFT:
+        raise ValidationError("送信した書類は取り消せません。担当者にご連絡ください。")
+    name = document.file.name
+    document.delete()
+    transaction.on_commit(lambda: document.file.storage.delete(name))
+
+
+def claim_missing_documents(claim: Claim) -> list[str]:
+    checklist = claim_checklist(claim)
+    missing = [
+        i.requirement.name for i in checklist if i.requirement and i.requirement.required and not i.done
+    ]
+    if not missing and not any(i.done for i in checklist):
+        missing.append("書類（1つ以上）")
+    return missing
+
+
+def claim_submit(*, claim_id: int, user, now: dt.datetime) -> Claim:
+    """Send the draft. A replayed submit changes nothing."""
+    with transaction.atomic():
+        claim = Claim.objects.select_for_update().filter(pk=claim_id, filed_by=user).first()
+        if claim is None:
+            raise ValidationError("この請求は見つかりません。")
+        _require_claim_draft(claim)
+        if not claim.kind or claim.event_date is None:
+            raise ValidationError("請求の種類と、できごとの内容を入力してください。")
+        covers = claim_covers_on(member=claim.member, day=claim.event_date)
+        _check_details(claim, covers, timezone.localdate(now))
+        missing = claim_missing_documents(claim)
+        if missing:
+            raise ValidationError(f"まだ提出していない書類があります：{'、'.join(missing)}")
+        _store_computation(claim, claim_compute(claim=claim))
+        claim.submitted_at = now
+        claim.save()
+        _claim_move(claim, Claim.Status.RECEIVED, actor=user, now=now, action=ClaimEvent.Action.SUBMITTED)
+    return claim
+
+
+# Each status has its e-mail; the context adds what that status needs.
+CLAIM_EMAILS = {
+    Claim.Status.RECEIVED: "claim-received",
+    Claim.Status.DOCUMENTS_CHECK: "claim-status",
+    Claim.Status.REVIEW: "claim-status",
+    Claim.Status.DOCUMENTS_REQUESTED: "claim-documents-requested",
+    Claim.Status.PAYMENT: "claim-payment",
+    Claim.Status.COMPLETED: "claim-completed",
+    Claim.Status.NOT_PAYABLE: "claim-not-payable",
+}
+
+
+def _claim_move(
+    claim: Claim,
+    target: str,
+    *,
+    actor,
+    now: dt.datetime,
+    note: str = "",
+    action: str = ClaimEvent.Action.STATUS_CHANGED,
+) -> None:
+    """Move a locked claim to ``target``: checked, saved, recorded and e-mailed."""
+    try:
+        claimcalc.check_transition(claim.status, target, reason=note)
+    except claimcalc.TransitionError as exc:
+        raise ValidationError(str(exc)) from None
+    before = claim.status
+    claim.status = target
+    claim.full_clean()
+    claim.save()
+    _claim_event(claim=claim, action=action, actor=actor, now=now, before=before, note=note)
+    _claim_email(
+        claim,
+        CLAIM_EMAILS[target],
+        note=note,
+        amount=premiums.yen(claim.confirmed_amount) if claim.confirmed_amount is not None else "",
+        payment_date=f"{claim.payment_date:%Y年%-m月%-d日}" if claim.payment_date else "",
+    )
+
+
+def _locked_claim(claim: Claim) -> Claim:
+    return Claim.objects.select_for_update().select_related("member", "filed_by").get(pk=claim.pk)
+
+
+def claim_transition(*, claim: Claim, to: str, actor, reason: str = "", now: dt.datetime) -> Claim:
+    """Staff move a claim: 書類確認, 審査, 書類の追加をお願い (what and why) or
+    お支払いの対象外 (why). Payment has its own services below."""
+    if to in (Claim.Status.PAYMENT, Claim.Status.COMPLETED):
+        raise ValidationError("お支払いは「お支払い額を決める」「お支払いを記録する」から進めてください。")
+    if to == Claim.Status.RECEIVED:
+        raise ValidationError("「受付」には、請求した方が送信したときにだけ進みます。")
+    with transaction.atomic():
+        claim = _locked_claim(claim)
+        if to == Claim.Status.REVIEW and claim.needs_claimant_check:
+            raise ValidationError("ご家族からの請求です。審査の前に、続柄を確認してください。")
+        reason = reason.strip()
+        if to == Claim.Status.DOCUMENTS_REQUESTED:
+            claim.request_note = reason
+        if to == Claim.Status.NOT_PAYABLE:
+            claim.decision_reason = reason
+        _claim_move(claim, to, actor=actor, now=now, note=reason)
+    return claim
+
+
+def claim_verify_claimant(*, claim: Claim, actor, now: dt.datetime) -> Claim:
+    with transaction.atomic():
+        claim = _locked_claim(claim)
+        if not claim.is_family:
+            raise ValidationError("ご本人からの請求です。続柄の確認は要りません。")
+        if claim.claimant_verified_at is None:
+            claim.claimant_verified_at, claim.claimant_verified_by = now, actor
+            claim.save(update_fields=["claimant_verified_at", "claimant_verified_by", "updated_at"])
+            _claim_event(
+                claim=claim,
+                action=ClaimEvent.Action.CLAIMANT_VERIFIED,
+                actor=actor,
+                now=now,
+                note=f"{claim.claimant_name}（{claim.claimant_relationship}）",
+            )
+    return claim
+
+
+def claim_confirm_amount(
+    *,
+    claim: Claim,
+    amount: int | None,
+    payment_date: dt.date | None,
+    actor,
+    reason: str = "",
+    now: dt.datetime,
+) -> Claim:
+    """Staff fix the amount and the payment date after review. An amount other
+    than the indicative one needs a reason; a ceiling cannot be passed."""
+    errors = {}
+    if amount is None or amount < 0:
+        errors["amount"] = "お支払い額を円で入力してください。"
+    if payment_date is None:
+        errors["payment_date"] = "お支払い予定日を入力してください。"
+    elif payment_date < timezone.localdate(now):
+        errors["payment_date"] = "お支払い予定日は、今日以降の日付にしてください。"
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        claim = _locked_claim(claim)
+        indicative = claim.indicative_amount
+        if indicative is not None and claim.indicative_is_maximum and amount > indicative:
+            raise ValidationError({"amount": f"上限（{premiums.yen(indicative)}）を超えています。"})
+        if (
+            indicative is not None
+            and not claim.indicative_is_maximum
+            and amount != indicative
+            and not reason.strip()
+        ):
+            raise ValidationError({"reason": "目安の金額と違う額にする理由を入力してください。"})
+        if indicative is None and not reason.strip():
+            raise ValidationError(
+                {"reason": "目安の金額が出ない請求です。金額の根拠（約款の条項など）を入力してください。"}
+            )
+        claim.confirmed_amount, claim.payment_date = amount, payment_date
+        note = f"お支払い額 {premiums.yen(amount)}（目安 {premiums.yen(indicative) if indicative is not None else 'なし'}）、お支払い予定日 {payment_date:%Y年%-m月%-d日}"
+        _claim_event(
+            claim=claim,
+            action=ClaimEvent.Action.AMOUNT_CONFIRMED,
+            actor=actor,
+            now=now,
+            note=" ".join([note, reason.strip()]).strip(),
+        )
+        _claim_move(claim, Claim.Status.PAYMENT, actor=actor, now=now, note=reason.strip())
+    return claim
+
+
+def claim_record_payment(*, claim: Claim, actor, now: dt.datetime) -> Claim:
+    with transaction.atomic():
+        claim = _locked_claim(claim)
+        if claim.status != Claim.Status.PAYMENT:
+            raise ValidationError("お支払い手続き中の請求だけ、お支払いを記録できます。")
+        claim.paid_at = now
+        _claim_event(
+            claim=claim,
+            action=ClaimEvent.Action.PAID,
+            actor=actor,
+            now=now,
+            note=premiums.yen(claim.confirmed_amount),
+        )
+        _claim_move(claim, Claim.Status.COMPLETED, actor=actor, now=now)
+    return claim
+
+
+def claim_deletion_blockers(user) -> list[str]:
+    if Claim.objects.visible_to(user).filter(status__in=claimcalc.OPEN).exists():
+        return ["共済金の請求の手続き中です。手続きが終わってから退会してください。"]
+    return []
+
+
+def claim_personal_data_delete(user) -> None:
+    """Drafts and their files go; sent claims stay for the office's records
+    (as policies do) without the claimant's contact details."""
+    for document in ClaimDocument.objects.filter(claim__filed_by=user, claim__status=Claim.Status.DRAFT):
+        document.file.delete(save=False)
+    Claim.objects.filter(filed_by=user, status=Claim.Status.DRAFT).delete()
+    Claim.objects.filter(filed_by=user).update(claimant_phone="", description="")
+
+
+def claim_personal_data_export(user) -> dict:
+    return {
+        "kyosai_claims": [
+            {
+                "number": c.number,
+                "kind": c.get_kind_display(),
+                "status": c.get_status_display(),
+                "event_date": c.event_date.isoformat() if c.event_date else None,
+                "description": c.description,
+                "claimant": c.get_claimant_display(),
+                "confirmed_amount": c.confirmed_amount,
+                "documents": [d.original_name for d in c.documents.all()],
+            }
+            for c in Claim.objects.visible_to(user).prefetch_related("documents")
+        ]
+    }

@@ -426,3 +426,301 @@ def mypage_context(user) -> dict | None:
         "club_year": club_year,
         "policies": Policy.objects.filter(user=user),
     }
+
+
+# --- 共済金・保険金の請求 ------------------------------------------------------
+# Kept with the section it serves, so the enrolment code above stays as it was.
+from django.db.models import Q  # noqa: E402
+from django.http import Http404  # noqa: E402
+
+from kyosai import claimcalc  # noqa: E402
+from kyosai.forms import (  # noqa: E402
+    ClaimDetailsForm,
+    ClaimDocumentsForm,
+    ClaimKindForm,
+    ClaimSubmitForm,
+    FamilyClaimForm,
+)
+from kyosai.models import Claim, ClaimDocument  # noqa: E402
+
+CLAIM_STEPS = [("kind", "種類"), ("details", "内容"), ("documents", "書類"), ("confirm", "確認・送信")]
+
+
+def _posted(request):
+    """The POST data on a POST (even an empty one, which must show its errors)."""
+    return request.POST if request.method == "POST" else None
+
+
+def get_claim_for_viewer(request, pk: int) -> Claim:
+    """The claim if the person is its member, its filer or 共済担当; else 404."""
+    claims = Claim.objects.select_related("member", "filed_by", "policy")
+    if is_kyosai_staff(request.user) and request.user.has_perm("kyosai.view_claim"):
+        return get_object_or_404(claims, pk=pk)
+    return get_object_or_404(claims.visible_to(request.user), pk=pk)
+
+
+def get_claim_draft_for_filer(request, pk: int) -> Claim:
+    """The filer's own draft; a sent claim is no longer editable (404 for others)."""
+    claim = get_object_or_404(Claim.objects.select_related("member"), pk=pk, filed_by=request.user)
+    if claim.status != Claim.Status.DRAFT:
+        raise Http404("送信済みの請求です。")
+    return claim
+
+
+def get_claim_document_for_viewer(request, pk: int) -> ClaimDocument:
+    documents = ClaimDocument.objects.select_related("claim")
+    if is_kyosai_staff(request.user) and request.user.has_perm("kyosai.view_claimdocument"):
+        return get_object_or_404(documents, pk=pk)
+    return get_object_or_404(documents, pk=pk, claim__in=Claim.objects.visible_to(request.user))
+
+
+def _claim_step(claim: Claim, step: str, **context) -> dict:
+    return {"claim": claim, "step": step, "steps": CLAIM_STEPS, **context}
+
+
+@login_required
+def claim_list(request):
+    # Drafts only for the person writing them.
+    claims = (
+        Claim.objects.visible_to(request.user)
+        .exclude(Q(status=Claim.Status.DRAFT) & ~Q(filed_by=request.user))
+        .select_related("member", "filed_by")
+    )
+    return render(request, "kyosai/claim_list.html", {"claims": claims})
+
+
+@member_required
+def claim_new(request):
+    """What a claim needs, then (POST) a draft claim and the first step."""
+    if request.method == "POST":
+        try:
+            claim = services.claim_start(member=request.user, filed_by=request.user, now=timezone.now())
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+            return redirect("kyosai:claim-new")
+        return redirect("kyosai:claim-kind", pk=claim.pk)
+    today = timezone.localdate()
+    kinds = services.claim_kinds_offered(member=request.user, family=False, today=today)
+    policies = Policy.objects.filter(user=request.user).prefetch_related("covers")
+    return render(
+        request,
+        "kyosai/claim_new.html",
+        {"kinds": kinds, "policies": policies, "chosen": request.GET.get("policy", "")},
+    )
+
+
+@login_required
+def claim_family(request):
+    form = FamilyClaimForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            claim = services.claim_family_start(
+                filed_by=request.user,
+                policy_number=d["policy_number"],
+                holder_name=d["holder_name"],
+                claimant_name=d["claimant_name"],
+                relationship=d["relationship"],
+                phone=d["phone"],
+                reason=d["family_reason"],
+                now=timezone.now(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("kyosai:claim-kind", pk=claim.pk)
+    return render(request, "kyosai/claim_family.html", {"form": form})
+
+
+@login_required
+def claim_kind(request, pk: int):
+    claim = get_claim_draft_for_filer(request, pk)
+    kinds = services.claim_kinds_offered(
+        member=claim.member, family=claim.is_family, today=timezone.localdate()
+    )
+    form = ClaimKindForm(_posted(request), kinds=kinds, initial={"kind": claim.kind})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.claim_set_kind(claim=claim, kind=form.cleaned_data["kind"], now=timezone.now())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("kyosai:claim-details", pk=claim.pk)
+    return render(request, "kyosai/claim_kind.html", _claim_step(claim, "kind", form=form))
+
+
+@login_required
+def claim_details(request, pk: int):
+    claim = get_claim_draft_for_filer(request, pk)
+    if not claim.kind:
+        return redirect("kyosai:claim-kind", pk=claim.pk)
+    kind = claimcalc.KIND_BY_CODE[claim.kind]
+    covers = services.claim_covers_on(member=claim.member, day=claim.event_date or timezone.localdate())
+    initial = {"event_date": claim.event_date, "description": claim.description, **services.details_of(claim)}
+    form = ClaimDetailsForm(
+        _posted(request), initial=initial, kind=kind, subtypes=claimcalc.subtypes(kind, covers)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.claim_set_details(claim=claim, now=timezone.now(), **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            return redirect("kyosai:claim-documents", pk=claim.pk)
+    return render(request, "kyosai/claim_details.html", _claim_step(claim, "details", form=form, kind=kind))
+
+
+def _errors_to_form(form, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@login_required
+def claim_documents(request, pk: int):
+    claim = get_claim_draft_for_filer(request, pk)
+    if claim.event_date is None:
+        return redirect("kyosai:claim-details", pk=claim.pk)
+    response, form = _attach(request, claim, next_url="kyosai:claim-documents")
+    if response:
+        return response
+    checklist = services.claim_checklist(claim)
+    return render(
+        request,
+        "kyosai/claim_documents.html",
+        _claim_step(claim, "documents", form=form, checklist=checklist),
+    )
+
+
+def _documents_form(request, claim: Claim) -> ClaimDocumentsForm:
+    """The upload form, offering first the document still missing (required ones first)."""
+    todo = [i.requirement for i in services.claim_checklist(claim) if i.requirement and not i.done]
+    todo.sort(key=lambda r: not r.required)
+    return ClaimDocumentsForm(
+        _posted(request),
+        request.FILES if request.method == "POST" else None,
+        initial={"requirement": todo[0].pk if todo else ""},
+        requirements=services.claim_requirements(claim),
+    )
+
+
+def _attach(request, claim: Claim, *, next_url: str):
+    """The upload form; on a valid POST the files are stored and a redirect returned."""
+    form = _documents_form(request, claim)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.claim_attach(
+                claim=claim,
+                uploads=form.uploads(),
+                requirement=form.chosen_requirement(),
+                user=request.user,
+                now=timezone.now(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{len(saved)}件のファイルを受け取りました。")
+            return redirect(next_url, pk=claim.pk), form
+    return None, form
+
+
+@login_required
+@require_POST
+def claim_document_remove(request, pk: int):
+    document = get_object_or_404(ClaimDocument, pk=pk, claim__filed_by=request.user)
+    try:
+        services.claim_remove_document(document=document, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("kyosai:claim-documents", pk=document.claim_id)
+
+
+@login_required
+def claim_confirm(request, pk: int):
+    claim = get_claim_draft_for_filer(request, pk)
+    if claim.event_date is None:
+        return redirect("kyosai:claim-details", pk=claim.pk)
+    form = ClaimSubmitForm(_posted(request), initial={"claim": claim.pk})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.claim_submit(claim_id=form.cleaned_data["claim"], user=request.user, now=timezone.now())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "ご請求を受け付けました。状況が変わるたびにメールでお知らせします。")
+            return redirect("kyosai:claim-detail", pk=claim.pk)
+    context = {
+        "form": form,
+        "checklist": services.claim_checklist(claim),
+        "missing": services.claim_missing_documents(claim),
+    }
+    return render(request, "kyosai/claim_confirm.html", _claim_step(claim, "confirm", **context))
+
+
+@login_required
+def claim_detail(request, pk: int):
+    claim = get_claim_for_viewer(request, pk)
+    if claim.status == Claim.Status.DRAFT:
+        if claim.filed_by_id != request.user.pk:
+            raise Http404("入力中の請求です。")
+        return redirect("kyosai:claim-kind", pk=claim.pk)
+    form = None
+    if claim.status in claimcalc.ACCEPTS_DOCUMENTS and claim.status != Claim.Status.DRAFT:
+        form = _documents_form(request, claim)
+    return render(request, "kyosai/claim_detail.html", _claim_detail_context(claim, form=form))
+
+
+def _claim_detail_context(claim: Claim, *, form) -> dict:
+    road = [(s, claimcalc.STATUS_LABELS[s]) for s in claimcalc.MAIN_ROAD]
+    reached = claimcalc.MAIN_ROAD.index(claim.status) if claim.status in claimcalc.MAIN_ROAD else None
+    return {
+        "claim": claim,
+        "road": road,
+        "reached": reached,
+        "events": claim.events.exclude(action="started"),
+        "checklist": services.claim_checklist(claim),
+        "form": form,
+    }
+
+
+@login_required
+@require_POST
+def claim_add_documents(request, pk: int):
+    claim = get_object_or_404(Claim.objects.visible_to(request.user), pk=pk)
+    response, form = _attach(request, claim, next_url="kyosai:claim-detail")
+    if response:
+        return response
+    return render(request, "kyosai/claim_detail.html", _claim_detail_context(claim, form=form), status=400)
+
+
+@login_required
+def claim_document_download(request, pk: int):
+    document = get_claim_document_for_viewer(request, pk)
+    return FileResponse(
+        document.file.open("rb"),
+        # Photos open in the browser for review; PDFs are downloaded, as enrolment uploads are.
+        as_attachment=document.content_type == "application/pdf",
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+
+
+def rosai_claim_guide(request):
+    """労災 benefits are paid by the state: how to claim, not a claim form."""
+    return render(request, "kyosai/rosai_claim_guide.html")
+
+
+def mypage_claims_context(user) -> dict | None:
+    if not user.is_authenticated:
+        return None
+    claims = list(Claim.objects.visible_to(user).sent()[:5])
+    draft = Claim.objects.filter(filed_by=user, status=Claim.Status.DRAFT).first()
+    policies = list(Policy.objects.filter(user=user))
+    rosai = Enrolment.objects.filter(
+        user=user, product__in=services.STATE_PAID_PRODUCTS, status__in=services.COVERED_STATUSES
+    ).exists()
+    if not (claims or draft or policies):
+        return None
+    return {"claims": claims, "draft": draft, "policies": policies, "rosai": rosai}

@@ -202,6 +202,7 @@ MIGRATION_DATA = [
     ("members.migrations.0002_staff_groups", "create_groups"),
     ("community.migrations.0002_seed_communities", "seed"),
     ("kyosai.migrations.0002_load_products_and_rates", "forwards"),
+    ("kyosai.migrations.0004_load_claim_documents", "forwards"),
 ]
 
 

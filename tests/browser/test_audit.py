@@ -59,6 +59,7 @@ def kwargs_finders(user) -> dict:
 
     mine = {"user": user} if user else {"pk": 0}
     return {
+        "page": lambda: {"slug": "about"},
         "consultations:case-detail": case,
         "consultations:glossary-detail": pk("consultations.GlossaryTerm"),
         "community:community-detail": slug("community.Community", is_active=True),

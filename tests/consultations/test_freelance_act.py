@@ -365,5 +365,10 @@ def test_advice_when_unsure_about_employees_lists_the_extra_duties_apart():
     }
 
 
+def test_terms_items_are_the_nine_plus_three_of_the_rules():
+    assert len(fa.TERMS_ITEMS) == 9
+    assert len(fa.REDELEGATION_ITEMS) == 3
+
+
 def test_date_ja():
     assert fa.date_ja(D(2026, 3, 1)) == "2026年3月1日"

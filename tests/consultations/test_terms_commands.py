@@ -128,7 +128,7 @@ def test_eval_terms_prints_per_item_figures_for_both_splits():
     out = io.StringIO()
     call_command("eval_terms", stdout=out)
     text = out.getvalue()
-    assert "== split dev" in text and "== split test" in text
+    assert "== split dev" in text and "== split test" in text and "== split fresh" in text
     for code in ("parties", "payment_due", "inspection"):
         assert code in text
     assert "warnings (all codes)" in text
