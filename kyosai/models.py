@@ -584,10 +584,7 @@ class Event(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-<<<<<<< HEAD
         return f"{self.action} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
-=======
-        return f"{self.action} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 # --- 共済金・保険金の請求 ------------------------------------------------------
@@ -828,4 +825,3 @@ class ClaimEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
->>>>>>> main
