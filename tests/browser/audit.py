@@ -28,6 +28,7 @@ SKIP_NAMES = {
     "members:data-export",
     "kyosai:certificate",
     "kyosai:document",
+    "kyosai:claim-document",
     "magazine:letters-confirm",
     "magazine:letters-unsubscribe",
     "account_confirm_email",

@@ -84,6 +84,10 @@ def kwargs_finders(user) -> dict:
             "kyosai.Enrolment", **({"application__user": user} if user else {"pk": 0})
         ),
         "kyosai:verify": verify,
+        **{
+            f"kyosai:claim-{step}": pk("kyosai.Claim", **({"filed_by": user} if user else {"pk": 0}))
+            for step in ("detail", "kind", "details", "documents", "confirm", "add-documents")
+        },
     }
 
 
