@@ -94,7 +94,13 @@ CHECKS_JS = """
     if (cs.display === 'none' || cs.visibility === 'hidden') return false;
     if (el.closest('.visually-hidden, [hidden], [aria-hidden="true"]')) return false;
     const r = el.getBoundingClientRect();
-    return r.width > 1 && r.height > 1 && r.right > 0 && r.bottom > -10000;
+    if (!(r.width > 1 && r.height > 1 && r.right > 0)) return false;
+    // Inside a clipped 1px box (a visually hidden table head): not on screen.
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      const box = a.getBoundingClientRect();
+      if (box.width <= 2 && getComputedStyle(a).overflow === 'hidden') return false;
+    }
+    return true;
   };
   // 1. Nothing wider than the screen.
   const doc = document.documentElement;
