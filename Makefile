@@ -19,6 +19,9 @@ demo: install
 	$(PY) manage.py createcachetable
 	$(PY) manage.py load_demo
 
+# Links in e-mails and PDFs, and the admin URL the console prints, point at the
+# server actually running (PORT=8601 make run → http://127.0.0.1:8601).
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: demo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
@@ -44,4 +47,4 @@ check-deploy: install
 	ALLOWED_HOSTS=worq.example.jp $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
-	rm -rf $(VENV) var/db.sqlite3* var/media var/private var/mail var/staticfiles
+	rm -rf $(VENV) var/db.sqlite3* var/demo-loaded var/media var/private var/mail var/staticfiles

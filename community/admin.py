@@ -211,9 +211,14 @@ class PostAdmin(admin.ModelAdmin):
     actions = ["hide_posts", "restore_posts", "dismiss_reports", "lock_topics", "suspend_authors"]
     change_form_template = "admin/community/post_change_form.html"
 
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
     @admin.display(description="本文")
     def excerpt(self, obj):
-        return (obj.body[:40] + "…") if len(obj.body) > 40 else (obj.body or "（削除済み）")
+        # Wide enough to judge a post from the list (admin.css keeps the column readable).
+        text = (obj.body[:160] + "…") if len(obj.body) > 160 else (obj.body or "（削除済み）")
+        return format_html('<span class="moderation-excerpt">{}</span>', text)
 
     @admin.display(description="投稿者（ニックネーム・メール）")
     def author_label(self, obj):

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from community import services
 from community.models import Post, Reaction, Report, Suspension, Topic
-from worq.lib.hooks import register_mypage_section, register_search_section
+from worq.lib.hooks import register_mypage_section, register_news_source, register_search_section
 
 SEARCH_LIMIT = 5
 
@@ -119,3 +119,11 @@ def search(query: str) -> dict | None:
 
 register_search_section(order=30, search=search)
 register_mypage_section(order=40, template="community/includes/mypage.html", context=mypage_context)
+
+
+def _news(limit: int) -> list[dict]:
+    topics = Topic.objects.listed().order_by("-created_at", "-pk")[:limit]
+    return [{"title": t.title, "url": t.get_absolute_url(), "date": t.created_at} for t in topics]
+
+
+register_news_source(order=30, label="コミュニティのお題", items=_news)

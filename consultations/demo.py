@@ -37,11 +37,27 @@ def _records(name: str) -> list[dict]:
     return [json.loads(line) for line in _lines(name) if line.strip()]
 
 
+# Demo cases carry dates spread over the past, one every few days back from a
+# fixed day, so the demo looks like a site that has grown (and loading it twice
+# changes nothing). Real imports carry their own ``published_at``.
+DEMO_DATES_FROM = dt.date(2026, 11, 20)
+DEMO_DATES_EVERY = dt.timedelta(days=4)
+
+
+def _dated(lines: list[str]) -> list[str]:
+    dated = []
+    for index, line in enumerate(line for line in lines if line.strip()):
+        record = json.loads(line)
+        record.setdefault("published_at", (DEMO_DATES_FROM - index * DEMO_DATES_EVERY).isoformat())
+        dated.append(json.dumps(record, ensure_ascii=False))
+    return dated
+
+
 def load(*, stdout) -> str:
     now = timezone.now()
     # Glossary first: cases may name their related terms.
     services.glossary_import(lines=_lines("glossary.jsonl"), now=now)
-    services.cases_import(lines=_lines("cases.jsonl"), now=now)
+    services.cases_import(lines=_dated(_lines("cases.jsonl")), now=now)
     search.forget_synonyms()
     for order, record in enumerate(_records("answers.jsonl"), start=1):
         AnswerEntry.objects.get_or_create(

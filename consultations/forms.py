@@ -9,6 +9,18 @@ from consultations.models import ConsultationRequest, EngagementRecord, LawyerRe
 from kyosai.forms import UploadField
 
 
+def prefill_from_membership(user) -> dict:
+    """What the site already knows about a network member: they need not type it again."""
+    membership = getattr(user, "membership", None)
+    if membership is None:
+        return {}
+    return {
+        "name": membership.full_name,
+        "occupation": membership.occupation,
+        "prefecture": membership.prefecture,
+    }
+
+
 class ConsultationRequestForm(forms.ModelForm):
     consent = forms.BooleanField(
         label="入力した内容を相談対応のために使うことに同意します",
@@ -56,6 +68,8 @@ class ConsultationRequestForm(forms.ModelForm):
         if user is not None and user.is_authenticated:
             # Signed-in people get the reply at their account address.
             del self.fields["email"]
+            if not self.is_bound:
+                self.initial = {**prefill_from_membership(user), **self.initial}
 
     def clean_what_happened(self):
         text = self.cleaned_data["what_happened"].strip()

@@ -2,7 +2,7 @@
 
 from consultations import services, views
 from consultations.models import Case, ConsultationRequest, LawyerReferral
-from worq.lib.hooks import register_key_number, register_mypage_section
+from worq.lib.hooks import register_key_number, register_mypage_section, register_news_source
 
 
 def export(user) -> dict:
@@ -38,3 +38,11 @@ register_mypage_section(order=20, template="consultations/includes/mypage.html",
 register_mypage_section(
     order=21, template="consultations/records/includes/mypage.html", context=views.records_mypage_context
 )
+
+
+def _news(limit: int) -> list[dict]:
+    cases = Case.objects.published().filter(members_only=False).order_by("-published_at", "-pk")[:limit]
+    return [{"title": c.title, "url": c.get_absolute_url(), "date": c.published_at} for c in cases]
+
+
+register_news_source(order=20, label="相談事例", items=_news)

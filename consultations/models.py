@@ -320,7 +320,7 @@ class ConsultationRequestEvent(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.action} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.action} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
 
 class Lawyer(models.Model):
@@ -405,7 +405,12 @@ class LawyerReferral(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"L{self.pk:06d}（{self.get_status_display()}）" if self.pk else "弁護士相談サポート"
+        return f"{self.number}（{self.get_status_display()}）" if self.pk else "弁護士相談サポート"
+
+    @property
+    def number(self) -> str:
+        """The reference people quote (e-mail subjects): no status in it."""
+        return f"L{self.pk:06d}"
 
 
 class UsefulLink(models.Model):

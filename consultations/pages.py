@@ -9,10 +9,18 @@ from consultations.listing import MEMBERS_PREVIEW_CHARS
 from consultations.models import Case, GlossaryTerm
 from consultations.search import search_cases, similar_cases
 from worq.lib.markup import markdown_to_html
+from worq.lib.vocab import ConsultationCategory
 
 
 def grouped(items, attribute: str) -> list[tuple[str, list]]:
     return [(key, list(group)) for key, group in groupby(items, key=lambda i: getattr(i, attribute))]
+
+
+def answers_by_category(entries) -> list[tuple[str, list]]:
+    """相談回答集 grouped by category, in the vocabulary's order (not the alphabet's)."""
+    order = {value: index for index, value in enumerate(ConsultationCategory.values)}
+    ordered = sorted(entries, key=lambda e: (order.get(e.category, len(order)), e.order, e.pk))
+    return grouped(ordered, "category")
 
 
 def _paragraphs(text: str) -> str:

@@ -351,13 +351,13 @@ def lawyer_referral_submit(*, member: User, data: dict, now: dt.datetime) -> Law
         referral.save()
         enqueue_templated_email(
             template="lawyer-referral-received",
-            context={"number": str(referral), "category": referral.category},
+            context={"number": referral.number, "category": referral.category},
             to=[member.email],
         )
         enqueue_templated_email(
             template="lawyer-referral-staff",
             context={
-                "number": str(referral),
+                "number": referral.number,
                 "admin_path": reverse("admin:consultations_lawyerreferral_change", args=[referral.pk]),
             },
             to=_staff_emails(),
@@ -399,7 +399,7 @@ def lawyer_referral_refer(
         referral.save()
         enqueue_templated_email(
             template="lawyer-referral-referred",
-            context={"number": str(referral), "lawyer": str(lawyer), "message": message},
+            context={"number": referral.number, "lawyer": str(lawyer), "message": message},
             to=[referral.member.email],
         )
     return referral

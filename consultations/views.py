@@ -100,7 +100,7 @@ def glossary_detail(request, pk: int):
 
 def answer_list(request):
     entries = AnswerEntry.objects.all()
-    return render(request, "consultations/answer_list.html", {"groups": pages.grouped(entries, "category")})
+    return render(request, "consultations/answer_list.html", {"groups": pages.answers_by_category(entries)})
 
 
 def ask(request):

@@ -596,7 +596,7 @@ class Event(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.action} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.action} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
 
 # --- 共済金・保険金の請求 ------------------------------------------------------

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from magazine import queries, services
 from magazine.models import Delivery, Subscription
-from worq.lib.hooks import register_mypage_section, register_search_section
+from worq.lib.hooks import register_mypage_section, register_news_source, register_search_section
 
 
 def _mypage_context(user) -> dict:
@@ -61,3 +61,13 @@ def forget(*, user, now) -> None:
 
 register_mypage_section(order=60, template="magazine/includes/mypage_letters.html", context=_mypage_context)
 register_search_section(order=20, search=_search)
+
+
+def _news(limit: int) -> list[dict]:
+    from magazine.models import Article
+
+    articles = Article.objects.published().order_by("-published_at", "-pk")[:limit]
+    return [{"title": a.title, "url": a.get_absolute_url(), "date": a.published_at} for a in articles]
+
+
+register_news_source(order=10, label="マガジン", items=_news)

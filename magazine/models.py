@@ -248,6 +248,9 @@ class SubscriptionEvent(AuditRecord):
         verbose_name = "購読の記録"
         verbose_name_plural = "購読の記録"
 
+    def __str__(self) -> str:
+        return f"{self.action}（{timezone.localtime(self.created_at):%Y-%m-%d %H:%M}）"
+
 
 class Campaign(models.Model):
     class Audience(models.TextChoices):

@@ -1,6 +1,8 @@
 """Demo accounts and coupons. Idempotent: keyed by e-mail / title."""
 
 import datetime as dt
+import sys
+from pathlib import Path
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -84,14 +86,34 @@ COUPONS = [
 ]
 
 
+# Demo people are established members: joined long enough ago that the
+# community's first-day limits (community.rules) do not apply to them.
+DEMO_JOINED_DAYS_AGO = 90
+
+
 def _user(email: str, nickname: str, *, staff: bool = False) -> User:
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(
             email=email, password=DEMO_PASSWORD, nickname=nickname, is_staff=staff, is_superuser=staff
         )
+    established = timezone.now() - dt.timedelta(days=DEMO_JOINED_DAYS_AGO)
+    if user.date_joined > established:
+        User.objects.filter(pk=user.pk).update(date_joined=established)
+        user.date_joined = established
     EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     return user
+
+
+def demo_totp_command() -> str:
+    """The command that prints the code, with the interpreter that has Django
+    (a fresh machine may have no ``python`` at all, or one without Django)."""
+    python = Path(sys.executable)
+    try:
+        python = python.relative_to(Path.cwd())
+    except ValueError:
+        pass
+    return f"{python} manage.py demo_totp"
 
 
 def load(*, stdout) -> str:
@@ -136,7 +158,7 @@ def load(*, stdout) -> str:
     if settings.DEBUG:
         stdout.write(
             f"  管理画面: {settings.SITE_URL}/admin/ ／ {STAFF_EMAIL} ／ パスワード {DEMO_PASSWORD}\n"
-            "  ワンタイムコード: python manage.py demo_totp\n"
+            f"  ワンタイムコード: {demo_totp_command()}\n"
             f"  デモ会員: {DEMO_MEMBERS[0][0]} ほか ／ パスワード {DEMO_PASSWORD}"
         )
     return f"{User.objects.count()} users, {Coupon.objects.count()} coupons"

@@ -152,6 +152,10 @@ class MembershipEvent(AuditRecord):
     class Meta(AuditRecord.Meta):
         verbose_name = "会員の変更履歴"
         verbose_name_plural = "会員の変更履歴"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
 
 class MemberNumberCounter(models.Model):
@@ -224,4 +228,4 @@ class CouponReveal(models.Model):
         ordering = ["-revealed_at"]
 
     def __str__(self) -> str:
-        return f"{self.coupon} {self.revealed_at:%Y-%m-%d %H:%M}"
+        return f"{self.coupon} {timezone.localtime(self.revealed_at):%Y-%m-%d %H:%M}"

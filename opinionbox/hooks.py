@@ -1,6 +1,8 @@
+from django.utils import timezone
+
 from opinionbox import services
 from opinionbox.models import Opinion
-from worq.lib.hooks import register_key_number, register_mypage_section
+from worq.lib.hooks import register_key_number, register_mypage_section, register_news_source
 
 MYPAGE_LIMIT = 5
 
@@ -30,3 +32,14 @@ register_mypage_section(order=70, template="opinionbox/includes/mypage.html", co
 register_key_number(
     order=60, label="Opinion Box に届いた声", unit="件", count=lambda: Opinion.objects.count()
 )
+
+
+def _news(limit: int) -> list[dict]:
+    from opinionbox.models import Theme
+
+    today = timezone.localdate()
+    themes = Theme.objects.filter(opens_on__lte=today).order_by("-opens_on", "-pk")[:limit]
+    return [{"title": t.title, "url": t.get_absolute_url(), "date": t.opens_on} for t in themes]
+
+
+register_news_source(order=40, label="Opinion Box のテーマ", items=_news)

@@ -267,3 +267,7 @@ class Event(AuditRecord):
     class Meta(AuditRecord.Meta):
         verbose_name = "操作履歴"
         verbose_name_plural = "操作履歴"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"

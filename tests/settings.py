@@ -18,3 +18,6 @@ SITE_URL = "http://testserver"
 # No model in tests: hashed character n-grams stand in for sentence vectors
 # (one test loads the real model, tests/consultations/test_embeddings.py).
 EMBEDDINGS_BACKEND = "hashing"
+
+# Pages are rendered afresh in tests; tests/worq/test_pagecache.py turns the cache on.
+WORQ_VISITOR_CACHE_SECONDS = 0

@@ -8,4 +8,19 @@ class WorqConfig(AppConfig):
     staff_permissions = {"編集": ["page"]}
 
     def ready(self) -> None:
+        # allauth ships no Japanese names for its MFA models; the admin shows these.
+        from allauth.mfa.models import Authenticator
+        from django.apps import apps
+
         from worq import checks  # noqa: F401  (registers the deploy checks)
+
+        Authenticator._meta.verbose_name = "認証アプリ・リカバリーコード"
+        Authenticator._meta.verbose_name_plural = "認証アプリ・リカバリーコード"
+        apps.get_app_config("mfa").verbose_name = "二段階認証"
+
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from worq.lib.pagecache import bump_content_version
+
+        for signal in (post_save, post_delete, m2m_changed):
+            signal.connect(bump_content_version, dispatch_uid=f"worq-content-version-{signal}")

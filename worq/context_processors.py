@@ -2,6 +2,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from members.access import tier_of
+from worq.demo_mode import demo_loaded
 from worq.navigation import entry_points
 
 
@@ -12,4 +13,5 @@ def site(request):
         "user_tier": tier_of(request.user),
         "nav_entries": entry_points(request.path),
         "search_url": reverse("consultations:case-list"),
+        "demo_mode": demo_loaded(),
     }

@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "worq.middleware.RefuseNulMiddleware",
+    "worq.middleware.FriendlyNotFoundMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -98,6 +99,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "members.middleware.StaffMFAMiddleware",
     "worq.middleware.PrivateResponsesMiddleware",
+    "worq.middleware.VisitorPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "worq.urls"
@@ -361,3 +363,6 @@ LOGGING = {
 }
 
 FORM_RENDERER = "worq.lib.forms.WorqFormRenderer"
+
+# The hot pages are kept this long for visitors (worq.lib.pagecache); 0 turns it off.
+WORQ_VISITOR_CACHE_SECONDS = int(os.environ.get("WORQ_VISITOR_CACHE_SECONDS", "60"))

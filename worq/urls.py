@@ -13,6 +13,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("support/", views.support, name="support"),
+    path("contact/", views.contact, name="contact"),
     path("pages/<slug:slug>/", views.page, name="page"),
     # Staff sign in through allauth (with their second factor), never the
     # admin's own password-only form.

@@ -18,13 +18,21 @@ from worq.models import Page
 logger = logging.getLogger(__name__)
 
 
+NEWS_PER_SOURCE = 3
+
+
 def home(request):
     numbers = []
     for key in registry.key_numbers:
         value = key.count()
         if value:
             numbers.append({"label": key.label, "unit": key.unit, "value": value})
-    return render(request, "home.html", {"key_numbers": numbers})
+    news = []
+    for source in registry.news_sources:
+        items = source.items(NEWS_PER_SOURCE)
+        if items:
+            news.append({"label": source.label, "items": items})
+    return render(request, "home.html", {"key_numbers": numbers, "news": news})
 
 
 def support(request):
@@ -33,6 +41,18 @@ def support(request):
         "support.html",
         {
             "links_url": reverse("consultations:link-list"),
+        },
+    )
+
+
+def contact(request):
+    return render(
+        request,
+        "contact.html",
+        {
+            "ask_url": reverse("consultations:ask"),
+            "request_url": reverse("consultations:request-create"),
+            "opinion_url": reverse("opinionbox:index"),
         },
     )
 

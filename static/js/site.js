@@ -8,6 +8,20 @@ document.addEventListener("DOMContentLoaded", function () {
       });
     });
   });
+  // Tables with a header row stack into labelled rows on phones (site.css).
+  document.querySelectorAll("main table").forEach(function (table) {
+    var head = table.tHead ? table.tHead.rows[0] : null;
+    if (!head || head.cells.length < 3) { return; }
+    var labels = Array.prototype.map.call(head.cells, function (c) { return c.textContent.trim(); });
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      Array.prototype.forEach.call(body.rows, function (row) {
+        Array.prototype.forEach.call(row.cells, function (cell, i) {
+          if (labels[i] && !cell.hasAttribute("data-label")) { cell.setAttribute("data-label", labels[i]); }
+        });
+      });
+    });
+    table.classList.add("stack");
+  });
 });
 
 // Copy buttons: <button data-copy-target="ID" data-copied-text="コピーしました">.

@@ -17,7 +17,7 @@ def test_phone_visitor_pastes_an_order_sees_two_missing_items_and_copies_the_req
     page = phone_page
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
     page.goto(f"{live_server.url}/consultations/ask/")
-    page.get_by_role("link", name="取引条件チェッカー").click()
+    page.get_by_role("link", name="取引条件チェッカー", exact=True).click()
     page.wait_for_url("**/consultations/freelance/check/")
     page.screenshot(path=f"{SHOTS}/terms-phone-form.png", full_page=True)
 

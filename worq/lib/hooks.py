@@ -49,12 +49,22 @@ class SearchSection:
     search: Callable[[str], dict | None]
 
 
+@dataclass(frozen=True)
+class NewsSource:
+    order: int
+    label: str
+    # (limit) -> [{"title": str, "url": str, "date": date | datetime}], newest first
+    items: Callable[[int], list[dict]]
+
+
 @dataclass
 class Registry:
     key_numbers: list[KeyNumber] = field(default_factory=list)
     mypage_sections: list[MypageSection] = field(default_factory=list)
     # Extra sections on the site search results page (e.g. magazine articles).
     search_sections: list[SearchSection] = field(default_factory=list)
+    # The home page's 新着 section: what each app published last.
+    news_sources: list[NewsSource] = field(default_factory=list)
 
 
 registry = Registry()
@@ -73,3 +83,8 @@ def register_mypage_section(*, order: int, template: str, context: Callable[[Any
 def register_search_section(*, order: int, search: Callable[[str], dict | None]) -> None:
     registry.search_sections.append(SearchSection(order, search))
     registry.search_sections.sort(key=lambda s: s.order)
+
+
+def register_news_source(*, order: int, label: str, items: Callable[[int], list[dict]]) -> None:
+    registry.news_sources.append(NewsSource(order, label, items))
+    registry.news_sources.sort(key=lambda s: s.order)

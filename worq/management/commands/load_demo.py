@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from worq.demo_mode import mark_demo_loaded
+
 # In dependency order: members first (the demo people), then the feature apps.
 DEMO_APPS = ["members", "consultations", "kyosai", "community", "magazine", "opinionbox"]
 
@@ -19,4 +21,5 @@ class Command(BaseCommand):
             with transaction.atomic():
                 summary = module.load(stdout=self.stdout)
             self.stdout.write(f"  {app}: {summary or 'ok'}")
+        mark_demo_loaded()
         self.stdout.write(self.style.SUCCESS("デモコンテンツの読み込みが完了しました。"))

@@ -1,0 +1,60 @@
+"""The visitors' page cache: served from the cache, fresh after any content
+change, never for signed-in people, never for a page that posts a form."""
+
+import pytest
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from tests.consultations.factories import CaseFactory
+from worq.lib import pagecache
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cache_on(settings):
+    settings.WORQ_VISITOR_CACHE_SECONDS = 60
+
+
+def test_visitor_gets_the_stored_page_until_content_changes(
+    client, cache_on, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        CaseFactory(title="最初の事例")
+    assert "最初の事例" in client.get("/consultations/").content.decode()
+    with django_assert_max_num_queries(3):  # the content version and the page, from the cache
+        assert "最初の事例" in client.get("/consultations/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        CaseFactory(title="あとから足した事例")
+    assert "あとから足した事例" in client.get("/consultations/").content.decode()
+
+
+def test_cached_page_keeps_the_security_headers(client, cache_on):
+    client.get("/consultations/glossary/")
+    response = client.get("/consultations/glossary/")
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_signed_in_people_are_never_served_from_the_cache(client, cache_on, member, registered_user):
+    client.force_login(member)
+    assert "マイページ" in client.get("/").content.decode()
+    client.logout()
+    client.force_login(registered_user)
+    body = client.get("/").content.decode()
+    assert "マイページ" in body and "かいいん" not in body
+
+
+def test_a_page_that_posts_a_form_is_not_stored(cache_on):
+    from django.middleware.csrf import get_token
+
+    request = RequestFactory().get("/")
+    get_token(request)
+    assert not pagecache.storable(request, HttpResponse("x"))
+    assert pagecache.storable(RequestFactory().get("/"), HttpResponse("x"))
+
+
+def test_off_when_seconds_is_zero(client, settings, django_assert_max_num_queries):
+    settings.WORQ_VISITOR_CACHE_SECONDS = 0
+    client.get("/consultations/")
+    assert pagecache.seconds() == 0
