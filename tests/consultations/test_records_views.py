@@ -124,7 +124,10 @@ def test_evidence_upload_and_private_download(member_client, record):
         # Over the file limit: the form says so.
         (SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (6 * 1024 * 1024)), "ファイルが大きすぎます"),
         # Over the request limit: refused before the body is read (worq.middleware).
-        (SimpleUploadedFile("huge.pdf", b"%PDF-" + b"0" * (60 * 1024 * 1024)), "送られたデータが大きすぎます"),
+        (
+            SimpleUploadedFile("huge.pdf", b"%PDF-" + b"0" * (60 * 1024 * 1024)),
+            "送られたデータが大きすぎます",
+        ),
         (SimpleUploadedFile("setup.pdf", b"MZ\x90\x00" + b"0" * 200), "PDF・JPEG・PNGのファイルだけ"),
     ],
 )
