@@ -3,7 +3,6 @@
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.template import loader
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -128,7 +127,7 @@ class VisitorPageCacheMiddleware:
         if cache_key and pagecache.storable(request, response):
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
-            cache.set(
+            pagecache.store(
                 cache_key,
                 (response.status_code, dict(response.items()), response.content),
                 pagecache.seconds(),
@@ -144,8 +143,7 @@ class VisitorPageCacheMiddleware:
             or not pagecache.is_visitor(request)
         ):
             return None
-        cache_key = pagecache.key(request)
-        hit = cache.get(cache_key)
+        cache_key, hit = pagecache.lookup(request)
         if hit is not None:
             status, headers, content = hit
             response = HttpResponse(content, status=status)

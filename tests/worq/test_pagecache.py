@@ -58,3 +58,21 @@ def test_off_when_seconds_is_zero(client, settings, django_assert_max_num_querie
     settings.WORQ_VISITOR_CACHE_SECONDS = 0
     client.get("/consultations/")
     assert pagecache.seconds() == 0
+
+
+def test_a_failing_cache_never_breaks_a_save_or_a_page(
+    client, cache_on, monkeypatch, django_capture_on_commit_callbacks
+):
+    """While the first migrations load their data the cache table does not
+    exist yet, and Redis may be down: saves and pages go on without the cache."""
+    from django.core.cache import cache
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("no such table: worq_cache")
+
+    monkeypatch.setattr(cache, "set", broken)
+    monkeypatch.setattr(cache, "get", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = CaseFactory()
+    assert client.get("/consultations/").status_code == 200
+    assert client.get(case.get_absolute_url()).status_code == 200

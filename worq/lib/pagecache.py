@@ -10,11 +10,14 @@ Pages that set a cookie or use the CSRF token (a form that posts) are never
 stored: they belong to one person."""
 
 import hashlib
+import logging
 import uuid
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 VERSION_KEY = "worq:content-version"
 CONTENT_APPS = {"worq", "consultations", "kyosai", "community", "magazine", "opinionbox"}
@@ -34,7 +37,34 @@ def bump_content_version(sender=None, **kwargs) -> None:
     if seconds() <= 0:
         return
     if sender is None or sender._meta.app_label in CONTENT_APPS:
-        transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, None))
+        transaction.on_commit(_new_version)
+
+
+def _new_version() -> None:
+    # A save never fails because of the cache: it may be down, or (while the
+    # first migrations load their data) its table may not exist yet. The
+    # pages then age out after ``seconds()`` at the latest.
+    try:
+        cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    except Exception as exc:
+        logger.warning("page cache: content version not bumped: %s", exc)
+
+
+def lookup(request):
+    """(cache key, cached page or None); (None, None) when the cache fails."""
+    try:
+        cache_key = key(request)
+        return cache_key, cache.get(cache_key)
+    except Exception as exc:
+        logger.warning("page cache unavailable: %s", exc)
+        return None, None
+
+
+def store(cache_key: str, page, timeout: int) -> None:
+    try:
+        cache.set(cache_key, page, timeout)
+    except Exception as exc:
+        logger.warning("page cache: page not stored: %s", exc)
 
 
 def seconds() -> int:
