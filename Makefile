@@ -16,7 +16,6 @@ install: $(VENV)/.installed
 
 demo: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py createcachetable
 	$(PY) manage.py load_demo
 
 # Links in e-mails and PDFs, and the admin URL the console prints, point at the
