@@ -179,7 +179,7 @@ def test_the_cache_table_comes_from_a_migration():
 
     if caches["default"].__class__.__name__ != "DatabaseCache":
         pytest.skip("the cache is Redis here")
-    migration = import_module("consultations.migrations.0005_case_vectors_and_search_terms")
+    migration = import_module("worq.migrations.0003_outbox_and_form_tokens")
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE worq_cache")
     migration.create_cache_table(None, SimpleNamespace(connection=connection))

@@ -194,9 +194,9 @@ def test_wizard_refuses_the_ineligible_in_japanese_and_saves_nothing(member_clie
     assert response.status_code == 200
     body = response.content.decode()
     assert message in body
-    # the error sits in its own question's field group (house field template)
+    # the error sits under its own question's field (house field template, DADS)
     question = next(q for q in eligibility.QUESTIONS if f"q{q.code}" == field)
-    assert body.index(question.text) < body.index(message) < body.index(f'name="{field}"')
+    assert body.index(question.text) < body.index(f'name="{field}"') < body.index(message)
     application = Application.objects.get(status="draft")
     assert (
         application.step == "details" and application.answers == [] and application.full_name == "山田 太郎"
