@@ -275,12 +275,15 @@ def build_synonyms(entries: Iterable[tuple[str, Iterable[str]]]) -> dict[str, li
     synonyms: dict[str, list[Phrase]] = {}
     for term, aliases in entries:
         words = [term, *aliases]
+        spelt = {_reading(w) for w in words if not is_kana(w)}
         phrases: list[Phrase] = []
         for word in words:
             alternatives, covered = _alternatives(word)
             # A word Sudachi cannot read whole (うちきり → うち + きり) is
-            # matched as typed but never searched as its pieces.
-            if covered or word == term:
+            # matched as typed but never searched as its pieces; nor is a
+            # kana reading of a word of the set (せいきゅう is 請求, not 性急).
+            reading = is_kana(word) and katakana(word) in spelt
+            if (covered and not reading) or word == term:
                 # A single character (未, 額) found through a synonym would
                 # match far too much on its own; as part of a phrase it is fine.
                 phrases.extend(p for p in alternatives if p not in phrases and (len(p) > 1 or len(p[0]) > 1))
@@ -293,6 +296,11 @@ def build_synonyms(entries: Iterable[tuple[str, Iterable[str]]]) -> dict[str, li
             merged = synonyms.setdefault(key, [])
             merged.extend(p for p in phrases if p not in merged)
     return synonyms
+
+
+def _reading(text: str) -> str:
+    """The katakana reading of ``text`` as Sudachi reads it."""
+    return "".join(katakana(m.reading_form()) for m in _tokenizer().tokenize(normalize(text), SplitMode.C))
 
 
 def _boundaries(text: str) -> set[int]:
@@ -513,6 +521,12 @@ def _bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
+def _gapped(text: str) -> set[str]:
+    """Pairs of characters one apart (違_金): the one thing a short word with
+    its middle character mistyped (違役金) still shares with the right one."""
+    return {f"{text[i]}_{text[i + 2]}" for i in range(len(text) - 2)}
+
+
 class Vocabulary:
     """The words the index holds, by reading, synonym group and spelling, so a
     query's words can be mapped to words the cases use."""
@@ -533,7 +547,7 @@ class Vocabulary:
             for group in groups:
                 self.by_group[group].add(token)
             if len(token) >= self.MIN_TYPO_CHARS:
-                for gram in _bigrams(token):
+                for gram in _bigrams(token) | _gapped(token):
                     self.by_bigram[gram].add(token)
         self.longest_reading = max((len(r) for r in self.by_reading), default=0)
 
@@ -562,11 +576,12 @@ class Vocabulary:
             return []
         allowed = 1 if len(token) < 6 else 2
         shared: dict[str, int] = defaultdict(int)
-        for gram in _bigrams(token):
+        for gram in _bigrams(token) | _gapped(token):
             for other in self.by_bigram.get(gram, ()):
                 shared[other] += 1
-        # Each edit breaks at most two bigrams: fewer shared ones cannot be near.
-        need = max(1, len(token) - 1 - 2 * allowed)
+        # Each edit breaks at most two bigrams and three gapped pairs: fewer
+        # shared ones cannot be near.
+        need = max(1, 2 * len(token) - 3 - 5 * allowed)
         scored = []
         for other, count in shared.items():
             # A typo keeps the first character (違役金 → 違約金, not 転ける → かける).

@@ -5,7 +5,13 @@ import math
 import pytest
 from django.core.management import CommandError, call_command
 
-from consultations.management.commands.eval_search import ndcg_at, recall_at, reciprocal_rank, score
+from consultations.management.commands.eval_search import (
+    failure_lines,
+    ndcg_at,
+    recall_at,
+    reciprocal_rank,
+    score,
+)
 
 
 def test_ndcg_is_one_for_the_ideal_order_and_less_otherwise():
@@ -37,3 +43,20 @@ def test_score_reports_each_kind_and_overall():
 def test_tuning_on_the_test_split_is_refused():
     with pytest.raises(CommandError, match="dev"):
         call_command("eval_search", "--tune", "--split", "test")
+
+
+def test_per_query_failures_on_the_test_split_are_refused():
+    with pytest.raises(CommandError, match="dev"):
+        call_command("eval_search", "--failures", "--split", "test")
+
+
+def test_failures_name_each_missed_case_and_where_each_ranking_put_it():
+    item = {"id": "Q1", "kind": "variant", "query": "ギャラ"}
+    relevant = {"A": 3, "B": 2, "C": 1}
+    ranked = {"hybrid": ["X", "A"], "lexical": ["A", "Y", "B"], "semantic": ["Z"]}
+    lines = failure_lines(item, relevant, ranked, {"B": "報酬が払われない"})
+    assert lines[0].startswith("Q1 variant nDCG@10 0.") and lines[0].endswith("ギャラ")
+    assert lines[1] == "  top10 X:0 A:3"
+    # Only clearly relevant cases (grade 2-3) count as missed; C (grade 1) does not.
+    assert lines[2:] == ["  missed B (grade 2) lexical #3 semantic #-  報酬が払われない"]
+    assert failure_lines(item, {"A": 3}, {"hybrid": ["A"]}, {}) == []

@@ -92,6 +92,18 @@ def test_typo_finds_the_known_word_and_offers_it():
     assert query.suggestion == "インボイス"
 
 
+def test_a_short_word_with_its_middle_character_mistyped_is_found():
+    # 違役金 shares no two adjacent characters with 違約金, only 違_金.
+    assert VOCAB.near("違役金") == ["違約金"]
+    query = parse_query("違役金 払わないといけない", vocabulary=VOCAB)
+    assert ("違約金",) in phrases(query)
+    assert query.suggestion.startswith("違約金")
+
+
+def test_a_typo_keeps_its_first_character():
+    assert VOCAB.near("約約金") == []
+
+
 def test_known_words_get_no_suggestion():
     assert parse_query("報酬 未払い", vocabulary=VOCAB).suggestion == ""
 
@@ -122,3 +134,12 @@ def test_fusion_drops_far_semantic_only_cases():
 def test_a_compound_of_glossary_words_is_searched_as_its_words():
     synonyms = textsearch.build_synonyms([("報酬", ["ギャラ"]), ("支払遅延", ["未払い", "報酬未払い"])])
     assert parse_query("報酬未払い", synonyms).groups == parse_query("報酬 未払い", synonyms).groups
+
+
+def test_a_kana_reading_of_a_synonym_finds_that_word_not_a_homophone():
+    # せいきゅう reads 請求; Sudachi alone would take it for 性急.
+    synonyms = textsearch.build_synonyms([("請求書", ["請求", "せいきゅう"]), ("ハラスメント", ["いじめ"])])
+    assert ("性急",) not in synonyms["せいきゅう"]
+    assert ("請求",) in synonyms["せいきゅう"]
+    # A kana word that reads no other word of its set is still searched as analysed.
+    assert ("苛め",) in synonyms["ハラスメント"]

@@ -5,7 +5,9 @@ so the demo or production data is never touched: imports the set's cases
 (and the demo glossary, the product's own synonyms), makes their vectors with
 the configured embedding backend, then prints nDCG@10, recall@5 and MRR per
 query kind and overall. ``--tune`` searches the fusion settings on the dev
-split only; the test split is for reporting, never for tuning.
+split only; ``--failures`` shows, for the dev split only, which relevant
+cases each imperfect query missed and where each ranking put them; the test
+split is for reporting, never for tuning or looking at per query.
 """
 
 from __future__ import annotations
@@ -86,12 +88,21 @@ class Command(BaseCommand):
         )
         parser.add_argument("--tune", action="store_true", help="dev で融合の設定を探す（test では不可）")
         parser.add_argument("--json", action="store_true", help="結果を JSON で出す")
+        parser.add_argument(
+            "--failures",
+            action="store_true",
+            help="dev の質問ごとに、取りこぼした事例と各ランキングでの順位を出す（test では不可）",
+        )
 
-    def handle(self, *args, split, dir, lexical, semantic, tune, json: bool, **options):
+    def handle(self, *args, split, dir, lexical, semantic, tune, json: bool, failures=False, **options):
         mode = "lexical" if lexical else "semantic" if semantic else "hybrid"
         folder = Path(dir)
         if tune and split != "dev":
             raise CommandError("調整（--tune）は dev だけで行います。test の結果は報告にだけ使います。")
+        if failures and split != "dev":
+            raise CommandError(
+                "質問ごとの結果（--failures）は dev だけで見ます。test の結果は報告にだけ使います。"
+            )
         splits = ["dev", "test"] if split == "all" else [split]
         queries = {s: _read(folder / f"queries_{s}.jsonl") for s in splits}
         cases_file = folder / "cases.jsonl"
@@ -109,6 +120,9 @@ class Command(BaseCommand):
             self._load(cases_file, lexical=lexical)
             if tune:
                 self._tune(queries["dev"])
+                return
+            if failures:
+                self._failures(queries["dev"])
                 return
             results = {s: score(q, _runner(mode)) for s, q in queries.items()}
             if json:
@@ -148,6 +162,18 @@ class Command(BaseCommand):
                     f"{'':8}{kind:<10} {m['n']:>4} {m['ndcg@10']:>8.3f} {m['recall@5']:>9.3f} {m['mrr']:>6.3f}"
                 )
 
+    def _failures(self, queries: list[dict]) -> None:
+        """Each dev query below a perfect nDCG@10: the top 10 with their grades,
+        then each missed case (grade 2-3) with its lexical and semantic rank."""
+        runs = {mode: _runner(mode, depth=FAILURE_DEPTH) for mode in ("hybrid", "lexical", "semantic")}
+        titles = dict(Case.objects.values_list("external_id", "title"))
+        for item in queries:
+            relevant = {str(k): int(v) for k, v in item["relevant"].items()}
+            ranked = {mode: run(item["query"]) for mode, run in runs.items()}
+            lines = failure_lines(item, relevant, ranked, titles)
+            if lines:
+                self.stdout.write("\n".join(lines) + "\n")
+
     def _tune(self, queries: list[dict]) -> None:
         model_id = embeddings.backend().model_id
         names = ["K", "SEMANTIC_WEIGHT", "SEMANTIC_WEIGHT_LONG"]
@@ -169,16 +195,47 @@ class Command(BaseCommand):
             self.stdout.write(f"nDCG@10 {ndcg:.3f}  {values} FLOOR={floor}   {kinds}")
 
 
-def _runner(mode: str):
+FAILURE_DEPTH = 50  # how deep --failures looks for a missed case in each ranking
+
+
+def failure_lines(
+    item: dict, relevant: dict[str, int], ranked: dict[str, list[str]], titles: dict[str, str]
+) -> list[str]:
+    """What ``--failures`` prints for one query ([] when its nDCG@10 is 1)."""
+    hybrid = ranked["hybrid"]
+    value = ndcg_at(hybrid, relevant)
+    if value >= 0.999:
+        return []
+
+    def rank_in(mode: str, case: str) -> str:
+        order = ranked.get(mode, [])
+        return str(order.index(case) + 1) if case in order else "-"
+
+    lines = [
+        f"{item['id']} {item.get('kind', '')} nDCG@10 {value:.2f}  {item['query']}",
+        "  top10 " + " ".join(f"{c}:{relevant.get(c, 0)}" for c in hybrid[:10]),
+    ]
+    for case, grade in sorted(relevant.items(), key=lambda kv: -kv[1]):
+        if grade >= RELEVANT and case not in hybrid[:10]:
+            lines.append(
+                f"  missed {case} (grade {grade}) lexical #{rank_in('lexical', case)}"
+                f" semantic #{rank_in('semantic', case)}  {titles.get(case, '')}"
+            )
+    return lines
+
+
+def _runner(mode: str, depth: int = 10):
     """The ranking to score: ``hybrid`` (search_cases), ``lexical`` or ``semantic`` alone."""
 
     def run(query: str) -> list[str]:
         if mode == "hybrid":
             return [c.external_id for c in search.search_cases(query, limit=10)]
         if mode == "lexical":
-            ids = [h.case_id for h in search.find_lexical(search.parse(query), limit=10)]
+            ids = [h.case_id for h in search.find_lexical(search.parse(query), limit=depth)]
         else:
-            ids = [h.case_id for h, _ in search.find_semantic(query, limit=10)]
+            # As search does: the query read as the index's words (mibarai → 未払い).
+            text = search.parse(query).suggestion or query
+            ids = [h.case_id for h, _ in search.find_semantic(text, limit=depth)]
         cases = Case.objects.in_bulk(ids)
         return [cases[i].external_id for i in ids if i in cases]
 
