@@ -1,6 +1,5 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -151,9 +150,8 @@ class ApplicationAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request):
             raise PermissionDenied
 
+    @method_decorator(require_POST)
     def approve_view(self, request, pk):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         self._decision_allowed(request)
         application = get_object_or_404(Application, pk=pk)
         try:

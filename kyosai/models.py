@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from kyosai import claimcalc, premiums
 from worq.lib.audit import AuditRecord
-from worq.lib.storage import private_storage
+from worq.lib.storage import PrivateUpload, private_storage
 
 
 class ProductCode(models.TextChoices):
@@ -469,8 +469,10 @@ class Policy(models.Model):
         return max((c.cover_end for c in self.covers.all() if c.cover_end), default=None)
 
 
-class Document(models.Model):
+class Document(PrivateUpload):
     """An upload for 労災特別加入, stored privately (never a public URL)."""
+
+    UPLOAD_FOLDER = "kyosai/documents"
 
     class Kind(models.TextChoices):
         IDENTITY = "identity", "本人確認書類"
@@ -480,13 +482,8 @@ class Document(models.Model):
         Application, on_delete=models.CASCADE, related_name="documents", verbose_name="申込み"
     )
     kind = models.CharField("種類", max_length=20, choices=Kind)
-    file = models.FileField("ファイル", storage=private_storage, upload_to="kyosai/documents/")
-    original_name = models.CharField("元のファイル名", max_length=200)
-    content_type = models.CharField("種類（MIME）", max_length=40)
-    size = models.PositiveIntegerField("大きさ（バイト）")
-    uploaded_at = models.DateTimeField("アップロード日時", default=timezone.now)
 
-    class Meta:
+    class Meta(PrivateUpload.Meta):
         verbose_name = "提出書類"
         verbose_name_plural = "提出書類"
         constraints = [
@@ -784,8 +781,10 @@ class ClaimDocumentRequirement(models.Model):
         return self.source or self.NO_SOURCE
 
 
-class ClaimDocument(models.Model):
+class ClaimDocument(PrivateUpload):
     """A file sent with a claim, stored privately (never a public URL)."""
+
+    UPLOAD_FOLDER = "kyosai/claims"
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="documents", verbose_name="請求")
     requirement = models.ForeignKey(
@@ -796,10 +795,6 @@ class ClaimDocument(models.Model):
         related_name="+",
         verbose_name="どの書類か",
     )
-    file = models.FileField("ファイル", storage=private_storage, upload_to="kyosai/claims/")
-    original_name = models.CharField("元のファイル名", max_length=200)
-    content_type = models.CharField("種類（MIME）", max_length=40)
-    size = models.PositiveIntegerField("大きさ（バイト）")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -808,15 +803,10 @@ class ClaimDocument(models.Model):
         related_name="+",
         verbose_name="提出した人",
     )
-    uploaded_at = models.DateTimeField("アップロード日時", default=timezone.now)
 
-    class Meta:
+    class Meta(PrivateUpload.Meta):
         verbose_name = "請求の提出書類"
         verbose_name_plural = "請求の提出書類"
-        ordering = ["uploaded_at", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class ClaimEvent(AuditRecord):

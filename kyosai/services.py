@@ -5,7 +5,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -31,7 +30,7 @@ from kyosai.models import (
 from worq.lib.audit import record
 from worq.lib.mail import enqueue_templated_email
 from worq.lib.outbox import outbox_add
-from worq.lib.storage import delete_on_commit, display_name, extension_for, replace_file
+from worq.lib.storage import delete_on_commit, replace_file
 
 CHOICE_FIELDS = ("plan", "job_class", "benefit", "daily", "payment")
 # Days before a club year ends that the renewal reminder goes out.
@@ -288,16 +287,9 @@ def document_attach(
         application = _locked_draft_application(application)
         document = Document.objects.filter(application=application, kind=kind).first()
         document = document or Document(application=application, kind=kind)
-        upload.seek(0)
-        old_name = replace_file(
-            document.file,
-            f"{application.pk}-{kind}-{now:%Y%m%d%H%M%S}.{extension_for(content_type)}",
-            upload.read(),
+        old_name = document.store(
+            upload, stem=f"{application.pk}-{kind}-{now:%Y%m%d%H%M%S}", content_type=content_type, now=now
         )
-        document.original_name = display_name(upload.name)
-        document.content_type = content_type
-        document.size = upload.size
-        document.uploaded_at = now
         document.save()
         record(
             Event,
@@ -1220,19 +1212,9 @@ def claim_attach(
             raise ValidationError("この請求には、いまは書類を追加できません。")
         saved = []
         for i, upload in enumerate(uploads):
-            upload.seek(0)
-            extension = upload.sniffed_type.split("/")[1].replace("jpeg", "jpg")
-            document = ClaimDocument(
-                claim=claim,
-                requirement=requirement,
-                original_name=upload.name[:200],
-                content_type=upload.sniffed_type,
-                size=upload.size,
-                uploaded_by=user,
-                uploaded_at=now,
-            )
-            document.file.save(
-                f"{claim.pk}-{now:%Y%m%d%H%M%S}-{i}.{extension}", ContentFile(upload.read()), save=False
+            document = ClaimDocument(claim=claim, requirement=requirement, uploaded_by=user)
+            document.store(
+                upload, stem=f"{claim.pk}-{now:%Y%m%d%H%M%S}-{i}", content_type=upload.sniffed_type, now=now
             )
             document.save()
             saved.append(document)

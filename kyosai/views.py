@@ -35,7 +35,7 @@ from kyosai.forms import (
     SubmitForm,
     initial_from_selection,
 )
-from kyosai.models import Application, Claim, Enrolment, Policy, Product, RateTable
+from kyosai.models import Application, Claim, ClaimEvent, Enrolment, Policy, Product, RateTable
 from members.access import member_required
 from worq.lib.storage import download_name
 
@@ -647,7 +647,7 @@ def _claim_detail_context(claim: Claim, *, form) -> dict:
         "claim": claim,
         "road": road,
         "reached": reached,
-        "events": claim.events.exclude(action="started"),
+        "events": claim.events.exclude(action=ClaimEvent.Action.STARTED),
         "checklist": services.claim_checklist(claim),
         "form": form,
     }
@@ -670,7 +670,7 @@ def claim_document_download(request, pk: int):
         document.file.open("rb"),
         # Photos open in the browser for review; PDFs are downloaded, as enrolment uploads are.
         as_attachment=document.content_type == "application/pdf",
-        filename=document.original_name,
+        filename=download_name(f"{document.claim.number}-{document.pk}", document.content_type),
         content_type=document.content_type,
     )
 

@@ -60,8 +60,9 @@ def test_refused_details_leave_no_audit_row(member):
     assert not application.events.filter(action=Event.Action.DETAILS_SET).exists()
 
 
-def test_quote_request_and_answer_are_recorded(member, staff):
-    quote = services.quote_request_create(
+@pytest.fixture
+def quote(member):
+    return services.quote_request_create(
         user=member,
         product="medical",
         age=45,
@@ -71,6 +72,9 @@ def test_quote_request_and_answer_are_recorded(member, staff):
         message="",
         now=NOW,
     )
+
+
+def test_quote_request_and_answer_are_recorded(member, staff, quote):
     stale = QuoteRequest.objects.get(pk=quote.pk)
     services.quote_request_answer(
         quote_request=stale, answer="月額2,480円です。", monthly=2480, actor=staff, now=NOW
@@ -82,17 +86,7 @@ def test_quote_request_and_answer_are_recorded(member, staff):
     ]
 
 
-def test_refused_answer_leaves_no_audit_row(member, staff):
-    quote = services.quote_request_create(
-        user=member,
-        product="medical",
-        age=45,
-        sex="male",
-        daily=5000,
-        payment="whole_life",
-        message="",
-        now=NOW,
-    )
+def test_refused_answer_leaves_no_audit_row(staff, quote):
     with pytest.raises(ValidationError):
         # A negative premium fails full_clean() inside the transaction.
         services.quote_request_answer(quote_request=quote, answer="回答", monthly=-1, actor=staff, now=NOW)
