@@ -122,3 +122,31 @@ def test_migration_turns_old_texts_into_codes_and_back(member):
 def test_every_old_text_maps_to_a_current_action():
     migration = import_module("kyosai.migrations.0006_audit_record_shape")
     assert set(migration.ACTIONS.values()) <= set(Event.Action.values)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_keeps_the_history_through_the_executor(member):
+    """Rows written before 0006, in the old shape, read the same after it."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("kyosai", "0005_merge_rosai_freelance_and_claims")]
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes("kyosai")
+    executor.migrate(before)
+    old_apps = executor.loader.project_state(before).apps
+    application = old_apps.get_model("kyosai", "Application").objects.create(user_id=member.pk)
+    OldEvent = old_apps.get_model("kyosai", "Event")
+    OldEvent.objects.create(
+        application=application, action="承認", note="WQK-2026-000001", actor_id=member.pk
+    )
+    OldEvent.objects.create(application=application, action="年会費未納により失効")
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(latest)
+
+    rows = [(e.action, e.get_action_display(), e.note, e.actor_id) for e in Event.objects.order_by("id")]
+    assert rows == [
+        ("approved", "承認", "WQK-2026-000001", member.pk),
+        ("lapsed", "年会費未納により失効", "", None),
+    ]
