@@ -278,7 +278,7 @@ class EnrolmentQuerySet(models.QuerySet):
     # Held: approved and not ended (a cancel request keeps the cover until staff confirm it).
     HELD = premiums.HELD_STATUSES
     # Held now or once: an enrolment that has ended still covers the days inside its cover period.
-    EVER_HELD = (*HELD, "cancelled", "lapsed")
+    EVER_HELD = (*HELD, *premiums.ENDED_STATUSES)
 
     def active(self):
         return self.filter(status__in=self.ACTIVE)
