@@ -22,10 +22,14 @@ def test_kyosai_audit_tables_have_the_one_shape(model):
     assert model._meta.get_field("action").choices
 
 
-def test_details_are_recorded(member):
+def draft_with(member, selection: dict):
     application = services.application_draft(user=member, now=NOW)
-    services.application_set_products(application=application, selection={"club": {}}, now=NOW)
-    services.application_set_details(
+    services.application_set_products(application=application, selection=selection, now=NOW)
+    return application
+
+
+def set_details(application):
+    return services.application_set_details(
         application=application,
         full_name="山田 太郎",
         birth_date=dt.date(1988, 4, 1),
@@ -34,6 +38,10 @@ def test_details_are_recorded(member):
         answers=[],
         now=NOW,
     )
+
+
+def test_details_are_recorded(member):
+    application = set_details(draft_with(member, {"club": {}}))
     actions = list(application.events.order_by("id").values_list("action", "actor"))
     assert actions == [
         (Event.Action.STARTED, member.pk),
@@ -43,20 +51,9 @@ def test_details_are_recorded(member):
 
 
 def test_refused_details_leave_no_audit_row(member):
-    application = services.application_draft(user=member, now=NOW)
-    services.application_set_products(
-        application=application, selection={"club": {}, "rosai_freelance": {"daily": 5000}}, now=NOW
-    )
+    application = draft_with(member, {"club": {}, "rosai_freelance": {"daily": 5000}})
     with pytest.raises(ValidationError):
-        services.application_set_details(
-            application=application,
-            full_name="山田 太郎",
-            birth_date=dt.date(1988, 4, 1),
-            sex="male",
-            beneficiary="",
-            answers=[],
-            now=NOW,
-        )
+        set_details(application)  # the 特定フリーランス questions are unanswered
     assert not application.events.filter(action=Event.Action.DETAILS_SET).exists()
 
 
