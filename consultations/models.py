@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consultations.textsearch import kana_row
-from worq.lib.storage import private_storage
+from worq.lib.storage import PrivateUpload
 from worq.lib.vocab import ConsultationCategory, Occupation, Prefecture
 
 
@@ -553,27 +553,20 @@ class EngagementRecord(models.Model):
             raise ValidationError(errors)
 
 
-class EngagementEvidence(models.Model):
+class EngagementEvidence(PrivateUpload):
     """A file that backs a record (order, delivery proof, chat screenshot),
     stored privately like kyosai uploads: never a public URL."""
+
+    UPLOAD_FOLDER = "consultations/evidence"
 
     record = models.ForeignKey(
         EngagementRecord, on_delete=models.CASCADE, related_name="evidence", verbose_name="取引記録"
     )
-    file = models.FileField("ファイル", storage=private_storage, upload_to="consultations/evidence/")
-    original_name = models.CharField("元のファイル名", max_length=200)
-    content_type = models.CharField("種類（MIME）", max_length=40)
-    size = models.PositiveIntegerField("大きさ（バイト）")
     note = models.CharField("メモ", max_length=200, blank=True)
-    uploaded_at = models.DateTimeField("アップロード日時", default=timezone.now)
 
-    class Meta:
+    class Meta(PrivateUpload.Meta):
         verbose_name = "取引記録の証拠ファイル"
         verbose_name_plural = "取引記録の証拠ファイル"
-        ordering = ["uploaded_at", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class EngagementEvent(models.Model):

@@ -1,16 +1,21 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_POST
 
-from kyosai import services
-from kyosai.forms import RejectForm
+from kyosai import claimcalc, premiums, services
+from kyosai.forms import ClaimAmountForm, ClaimReasonForm, RejectForm
 from kyosai.models import (
     Application,
     Benefit,
+    Claim,
+    ClaimDocument,
+    ClaimDocumentRequirement,
+    ClaimEvent,
     ClubYear,
     Document,
     Enrolment,
@@ -22,8 +27,7 @@ from kyosai.models import (
     Rate,
     RateTable,
 )
-from worq.lib.admin import AuditLogAdmin
-from worq.lib.outbox import outbox_add
+from worq.lib.admin import AuditLogAdmin, reason_page
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -142,43 +146,55 @@ class ApplicationAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "reject_form": RejectForm()}
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def _decide(self, request, pk, decide):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+    def _decision_allowed(self, request) -> None:
         if not self.has_change_permission(request):
             raise PermissionDenied
+
+    @method_decorator(require_POST)
+    def approve_view(self, request, pk):
+        self._decision_allowed(request)
         application = get_object_or_404(Application, pk=pk)
         try:
-            message = decide(application)
+            policy = services.application_approve(
+                application=application, actor=request.user, now=timezone.now()
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, message)
+            messages.success(
+                request, f"承認しました。証券番号 {policy.number} を発行し、本人にメールで知らせました。"
+            )
         return redirect("admin:kyosai_application_change", pk)
 
-    @staticmethod
-    def _approve(request, application):
-        policy = services.application_approve(application=application, actor=request.user, now=timezone.now())
-        return f"承認しました。証券番号 {policy.number} を発行し、本人にメールで知らせました。"
-
-    def approve_view(self, request, pk):
-        return self._decide(request, pk, lambda a: self._approve(request, a))
-
     def reject_view(self, request, pk):
-        def reject(application):
-            services.application_reject(
-                application=application,
-                actor=request.user,
-                reason=request.POST.get("reason", ""),
-                now=timezone.now(),
-            )
-            return "不承認にしました。理由を本人にメールで知らせました。"
-
-        return self._decide(request, pk, reject)
+        """The shared reason page (GET, or a POST without a reason), then the service."""
+        self._decision_allowed(request)
+        application = get_object_or_404(Application, pk=pk)
+        form = RejectForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.application_reject(
+                    application=application,
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                    now=timezone.now(),
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, "不承認にしました。理由を本人にメールで知らせました。")
+            return redirect("admin:kyosai_application_change", pk)
+        return reason_page(
+            request,
+            self,
+            action="reject",
+            label="不承認にする",
+            form=form,
+            ids=str(application.pk),
+            post_url=reverse("admin:kyosai_application_reject", args=[application.pk]),
+            targets_template="kyosai/admin/application_target.html",
+            application=application,
+        )
 
 
 @admin.register(Policy)
@@ -212,11 +228,8 @@ class PolicyAdmin(admin.ModelAdmin):
 
     @admin.action(description="加入証明書を作り直す", permissions=["change"])
     def rerender(self, request, queryset):
-        from kyosai.tasks import render_certificate
-
-        for policy in queryset:
-            outbox_add(task=render_certificate, args=[policy.pk])
-        messages.success(request, f"{queryset.count()}件の加入証明書を作り直します。")
+        count = services.certificates_rerender(policy_ids=queryset.values_list("pk", flat=True))
+        messages.success(request, f"{count}件の加入証明書を作り直します。")
 
 
 @admin.register(Enrolment)
@@ -377,16 +390,12 @@ class HealthQuestionAdmin(admin.ModelAdmin):
 
 @admin.register(Event)
 class EventAdmin(AuditLogAdmin):
-    list_display = ["created_at", "action", "actor", "application", "enrolment", "note"]
+    list_display = ["created_at", "action", "actor", "application", "enrolment", "quote_request", "note"]
     list_filter = ["action"]
-    readonly_fields = ["created_at", "action", "actor", "application", "enrolment", "note"]
+    readonly_fields = ["created_at", "action", "actor", "application", "enrolment", "quote_request", "note"]
 
 
 # --- 共済金・保険金の請求 ------------------------------------------------------
-# Kept with the section it serves, so the enrolment admin above stays as it was.
-from kyosai import claimcalc, premiums  # noqa: E402
-from kyosai.forms import ClaimAmountForm, ClaimReasonForm  # noqa: E402
-from kyosai.models import Claim, ClaimDocument, ClaimDocumentRequirement, ClaimEvent  # noqa: E402
 
 
 class ClaimDocumentInline(ReadOnlyInline):
@@ -530,23 +539,16 @@ class ClaimAdmin(admin.ModelAdmin):
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def _act(self, request, pk, act):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+    def _claim_to_act_on(self, request, pk) -> Claim:
         if not self.has_change_permission(request):
             raise PermissionDenied
-        claim = get_object_or_404(Claim, pk=pk)
-        try:
-            message = act(claim)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, message)
-        return redirect("admin:kyosai_claim_change", pk)
+        return get_object_or_404(Claim, pk=pk)
 
+    @method_decorator(require_POST)
     def move_view(self, request, pk):
-        def move(claim):
-            to = request.POST.get("to", "")
+        claim = self._claim_to_act_on(request, pk)
+        to = request.POST.get("to", "")
+        try:
             services.claim_transition(
                 claim=claim,
                 to=to,
@@ -554,88 +556,98 @@ class ClaimAdmin(admin.ModelAdmin):
                 reason=request.POST.get("reason", ""),
                 now=timezone.now(),
             )
-            return f"「{Claim.Status(to).label}」にしました。請求した方にメールで知らせました。"
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, f"「{Claim.Status(to).label}」にしました。請求した方にメールで知らせました。"
+            )
+        return redirect("admin:kyosai_claim_change", pk)
 
-        return self._act(request, pk, move)
-
+    @method_decorator(require_POST)
     def verify_view(self, request, pk):
-        def verify(claim):
+        claim = self._claim_to_act_on(request, pk)
+        try:
             services.claim_verify_claimant(claim=claim, actor=request.user, now=timezone.now())
-            return "続柄を確認済みにしました。審査に進められます。"
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "続柄を確認済みにしました。審査に進められます。")
+        return redirect("admin:kyosai_claim_change", pk)
 
-        return self._act(request, pk, verify)
-
+    @method_decorator(require_POST)
     def amount_view(self, request, pk):
-        def confirm(claim):
-            form = ClaimAmountForm(request.POST)
+        claim = self._claim_to_act_on(request, pk)
+        form = ClaimAmountForm(request.POST)
+        try:
             if not form.is_valid():
                 raise ValidationError(
                     [f"{form.fields[f].label}：{' '.join(e)}" for f, e in form.errors.items()]
                 )
-            d = form.cleaned_data
             services.claim_confirm_amount(
                 claim=claim,
-                amount=d["amount"],
-                payment_date=d["payment_date"],
-                reason=d["reason"],
+                amount=form.cleaned_data["amount"],
+                payment_date=form.cleaned_data["payment_date"],
+                reason=form.cleaned_data["reason"],
                 actor=request.user,
                 now=timezone.now(),
             )
-            return "お支払い額とお支払い予定日を決めました。請求した方にメールで知らせました。"
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, "お支払い額とお支払い予定日を決めました。請求した方にメールで知らせました。"
+            )
+        return redirect("admin:kyosai_claim_change", pk)
 
-        return self._act(request, pk, confirm)
-
+    @method_decorator(require_POST)
     def paid_view(self, request, pk):
-        def paid(claim):
+        claim = self._claim_to_act_on(request, pk)
+        try:
             services.claim_record_payment(claim=claim, actor=request.user, now=timezone.now())
-            return "お支払いを記録し、完了にしました。"
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "お支払いを記録し、完了にしました。")
+        return redirect("admin:kyosai_claim_change", pk)
 
-        return self._act(request, pk, paid)
-
-    def _bulk(self, request, queryset, do, label):
-        done, errors = 0, []
-        for claim in queryset:
-            try:
-                do(claim)
-                done += 1
-            except ValidationError as exc:
-                errors.append(f"{claim.number}：{' '.join(exc.messages)}")
+    @staticmethod
+    def _report(request, label: str, done: int, errors: list[str]) -> None:
         if done:
             messages.success(request, f"{label}：{done}件")
         for error in errors:
             messages.warning(request, error)
 
+    def _move_each(self, request, queryset, to: str, label: str) -> None:
+        now, done, errors = timezone.now(), 0, []
+        for claim in queryset:
+            try:
+                services.claim_transition(claim=claim, to=to, actor=request.user, now=now)
+            except ValidationError as exc:
+                errors.append(f"{claim.number}：{' '.join(exc.messages)}")
+            else:
+                done += 1
+        self._report(request, label, done, errors)
+
     @admin.action(description="書類確認を始める", permissions=["change"])
     def start_document_check(self, request, queryset):
-        now = timezone.now()
-        self._bulk(
-            request,
-            queryset,
-            lambda c: services.claim_transition(
-                claim=c, to=Claim.Status.DOCUMENTS_CHECK, actor=request.user, now=now
-            ),
-            "書類確認を始めました",
-        )
+        self._move_each(request, queryset, Claim.Status.DOCUMENTS_CHECK, "書類確認を始めました")
 
     @admin.action(description="審査に進める", permissions=["change"])
     def move_to_review(self, request, queryset):
-        now = timezone.now()
-        self._bulk(
-            request,
-            queryset,
-            lambda c: services.claim_transition(claim=c, to=Claim.Status.REVIEW, actor=request.user, now=now),
-            "審査に進めました",
-        )
+        self._move_each(request, queryset, Claim.Status.REVIEW, "審査に進めました")
 
     @admin.action(description="お支払いを記録する（完了）", permissions=["change"])
     def record_payment(self, request, queryset):
-        now = timezone.now()
-        self._bulk(
-            request,
-            queryset,
-            lambda c: services.claim_record_payment(claim=c, actor=request.user, now=now),
-            "お支払いを記録しました",
-        )
+        now, done, errors = timezone.now(), 0, []
+        for claim in queryset:
+            try:
+                services.claim_record_payment(claim=claim, actor=request.user, now=now)
+            except ValidationError as exc:
+                errors.append(f"{claim.number}：{' '.join(exc.messages)}")
+            else:
+                done += 1
+        self._report(request, "お支払いを記録しました", done, errors)
 
 
 @admin.register(ClaimDocumentRequirement)

@@ -3,7 +3,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from kyosai import eligibility, premiums
+from kyosai import eligibility, premiums, services
 from kyosai.models import Application, Document, HealthQuestion, ProductCode, RateTable
 
 UPLOAD_MAX_BYTES = 5 * 1024 * 1024
@@ -237,25 +237,13 @@ class OptionsForm(OptionsMixin):
                 )
 
     def clean(self):
-        from kyosai.models import QuoteRequest
-        from kyosai.services import price_choice
-
         data = super().clean()
         if self.errors or self.age is None:
             return data  # the age is checked again on the review step
         for product, choice in self.selection(club=False).items():
-            line = price_choice(product, choice, age=self.age, sex=self.sex, on=self.start)
-            if (
-                line.needs_quote
-                and QuoteRequest.objects.filter(
-                    user=self.user,
-                    product=product,
-                    age=self.age,
-                    sex=self.sex,
-                    status=QuoteRequest.Status.ANSWERED,
-                    answered_monthly__isnull=False,
-                    **choice,
-                ).exists()
+            line = services.price_choice(product, choice, age=self.age, sex=self.sex, on=self.start)
+            if line.needs_quote and services.answered_quote(
+                user=self.user, product=product, age=self.age, sex=self.sex, choice=choice
             ):
                 continue
             if line.needs_quote:
@@ -433,7 +421,9 @@ class QuoteRequestForm(forms.Form):
 
 class RejectForm(forms.Form):
     reason = forms.CharField(
-        label="不承認の理由（申込者にメールで伝わります）", widget=forms.Textarea(attrs={"rows": 4})
+        label="不承認の理由（申込者にメールで伝わります）",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "不承認の理由を入力してください。申込者にメールで伝わります。"},
     )
 
 

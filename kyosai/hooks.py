@@ -36,9 +36,7 @@ def mypage_claims_context(user) -> dict | None:
     claims = list(Claim.objects.visible_to(user).sent()[:5])
     draft = Claim.objects.filter(filed_by=user, status=Claim.Status.DRAFT).first()
     policies = list(Policy.objects.filter(user=user))
-    rosai = Enrolment.objects.filter(
-        user=user, product__in=services.STATE_PAID_PRODUCTS, status__in=services.COVERED_STATUSES
-    ).exists()
+    rosai = Enrolment.objects.ever_held().filter(user=user, product__in=services.STATE_PAID_PRODUCTS).exists()
     if not (claims or draft or policies):
         return None
     return {"claims": claims, "draft": draft, "policies": policies, "rosai": rosai}

@@ -7,8 +7,9 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from kyosai import premiums
-from worq.lib.storage import private_storage
+from kyosai import claimcalc, premiums
+from worq.lib.audit import AuditRecord
+from worq.lib.storage import PrivateUpload, private_storage
 
 
 class ProductCode(models.TextChoices):
@@ -276,12 +277,17 @@ class EnrolmentQuerySet(models.QuerySet):
     ACTIVE = ("draft", "submitted", "approved", "cancel_requested")
     # Held: approved and not ended (a cancel request keeps the cover until staff confirm it).
     HELD = premiums.HELD_STATUSES
+    # Held now or once: an enrolment that has ended still covers the days inside its cover period.
+    EVER_HELD = (*HELD, *premiums.ENDED_STATUSES)
 
     def active(self):
         return self.filter(status__in=self.ACTIVE)
 
     def held(self):
         return self.filter(status__in=self.HELD)
+
+    def ever_held(self):
+        return self.filter(status__in=self.EVER_HELD)
 
     def clubs(self):
         return self.filter(product=ProductCode.CLUB)
@@ -463,8 +469,10 @@ class Policy(models.Model):
         return max((c.cover_end for c in self.covers.all() if c.cover_end), default=None)
 
 
-class Document(models.Model):
+class Document(PrivateUpload):
     """An upload for 労災特別加入, stored privately (never a public URL)."""
+
+    UPLOAD_FOLDER = "kyosai/documents"
 
     class Kind(models.TextChoices):
         IDENTITY = "identity", "本人確認書類"
@@ -474,13 +482,8 @@ class Document(models.Model):
         Application, on_delete=models.CASCADE, related_name="documents", verbose_name="申込み"
     )
     kind = models.CharField("種類", max_length=20, choices=Kind)
-    file = models.FileField("ファイル", storage=private_storage, upload_to="kyosai/documents/")
-    original_name = models.CharField("元のファイル名", max_length=200)
-    content_type = models.CharField("種類（MIME）", max_length=40)
-    size = models.PositiveIntegerField("大きさ（バイト）")
-    uploaded_at = models.DateTimeField("アップロード日時", default=timezone.now)
 
-    class Meta:
+    class Meta(PrivateUpload.Meta):
         verbose_name = "提出書類"
         verbose_name_plural = "提出書類"
         constraints = [
@@ -569,8 +572,24 @@ class ClubYear(models.Model):
         return self.paid_at is not None
 
 
-class Event(models.Model):
-    """Audit row: who changed what, when."""
+class Event(AuditRecord):
+    """Audit row: who changed an application, an enrolment or a 見積依頼, and when."""
+
+    class Action(models.TextChoices):
+        STARTED = "started", "申込みを開始"
+        PRODUCTS_CHOSEN = "products_chosen", "申し込む共済を選択"
+        DETAILS_SET = "details_set", "お客さま情報・告知を入力"
+        DOCUMENT_ATTACHED = "document_attached", "書類を提出"
+        SUBMITTED = "submitted", "申込みを送信"
+        APPROVED = "approved", "承認"
+        REJECTED = "rejected", "不承認"
+        CANCEL_REQUESTED = "cancel_requested", "解約の申出"
+        CANCEL_CONFIRMED = "cancel_confirmed", "解約を確定"
+        FEE_PAID = "fee_paid", "年会費の入金を記録"
+        YEAR_RENEWED = "year_renewed", "クラブ年度を更新"
+        LAPSED = "lapsed", "年会費未納により失効"
+        QUOTE_REQUESTED = "quote_requested", "見積依頼を受付"
+        QUOTE_ANSWERED = "quote_answered", "見積依頼に回答"
 
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
@@ -578,29 +597,23 @@ class Event(models.Model):
     enrolment = models.ForeignKey(
         Enrolment, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+    quote_request = models.ForeignKey(
+        QuoteRequest,
+        on_delete=models.CASCADE,
         null=True,
         blank=True,
-        related_name="+",
-        verbose_name="操作した人",
+        related_name="events",
+        verbose_name="見積依頼",
     )
-    action = models.CharField("操作", max_length=40)
+    action = models.CharField("操作", max_length=30, choices=Action)
     note = models.TextField("メモ", blank=True)
-    created_at = models.DateTimeField("日時", default=timezone.now)
 
-    class Meta:
+    class Meta(AuditRecord.Meta):
         verbose_name = "共済の変更履歴"
         verbose_name_plural = "共済の変更履歴"
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.action} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
 
 # --- 共済金・保険金の請求 ------------------------------------------------------
-from kyosai import claimcalc  # noqa: E402 (kept with the claims section it serves)
 
 
 class ClaimQuerySet(models.QuerySet):
@@ -768,8 +781,10 @@ class ClaimDocumentRequirement(models.Model):
         return self.source or self.NO_SOURCE
 
 
-class ClaimDocument(models.Model):
+class ClaimDocument(PrivateUpload):
     """A file sent with a claim, stored privately (never a public URL)."""
+
+    UPLOAD_FOLDER = "kyosai/claims"
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="documents", verbose_name="請求")
     requirement = models.ForeignKey(
@@ -780,10 +795,6 @@ class ClaimDocument(models.Model):
         related_name="+",
         verbose_name="どの書類か",
     )
-    file = models.FileField("ファイル", storage=private_storage, upload_to="kyosai/claims/")
-    original_name = models.CharField("元のファイル名", max_length=200)
-    content_type = models.CharField("種類（MIME）", max_length=40)
-    size = models.PositiveIntegerField("大きさ（バイト）")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -792,18 +803,13 @@ class ClaimDocument(models.Model):
         related_name="+",
         verbose_name="提出した人",
     )
-    uploaded_at = models.DateTimeField("アップロード日時", default=timezone.now)
 
-    class Meta:
+    class Meta(PrivateUpload.Meta):
         verbose_name = "請求の提出書類"
         verbose_name_plural = "請求の提出書類"
-        ordering = ["uploaded_at", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
-class ClaimEvent(models.Model):
+class ClaimEvent(AuditRecord):
     """Audit row and the member's timeline: who moved the claim, when, from what to what, and why."""
 
     class Action(models.TextChoices):
@@ -816,24 +822,13 @@ class ClaimEvent(models.Model):
         PAID = "paid", "お支払いを記録"
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events", verbose_name="請求")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="操作した人",
-    )
     action = models.CharField("操作", max_length=30, choices=Action)
     from_status = models.CharField("変更前", max_length=20, choices=Claim.Status, blank=True)
     to_status = models.CharField("変更後", max_length=20, choices=Claim.Status, blank=True)
     note = models.TextField("理由・内容", blank=True)
-    created_at = models.DateTimeField("日時", default=timezone.now)
 
-    class Meta:
+    class Meta(AuditRecord.Meta):
         verbose_name = "請求の履歴"
         verbose_name_plural = "請求の履歴"
+        # Oldest first: the member reads it as a timeline.
         ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_action_display()} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"

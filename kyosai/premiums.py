@@ -229,6 +229,8 @@ def cover_end(start: dt.date) -> dt.date:
 # One status rule for a cover on a given day, used by the verification page
 # (heading and rows) and the certificate alike.
 HELD_STATUSES = ("approved", "cancel_requested")
+# Held once and ended: the cover still counts for the days inside its period.
+ENDED_STATUSES = ("cancelled", "lapsed")
 COVER_STATES = {
     "valid": "加入中",
     "not_started": "保障開始前",
@@ -245,7 +247,7 @@ def cover_state(*, status: str, start: dt.date | None, end: dt.date | None, day:
         if day < start:
             return "not_started"
         return "valid" if day <= end else "expired"
-    if status in ("cancelled", "lapsed"):
+    if status in ENDED_STATUSES:
         return status
     return "none"
 

@@ -1,15 +1,22 @@
-"""Every state change in Wor-Q共済 goes through here, recorded in Event."""
+"""Every state change in Wor-Q共済 goes through here, recorded in Event (or
+ClaimEvent for claims) inside the change's transaction."""
 
 import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
-from kyosai import eligibility, premiums, pricing
+from kyosai import claimcalc, eligibility, premiums, pricing
 from kyosai.models import (
     Application,
+    Claim,
+    ClaimDocument,
+    ClaimDocumentRequirement,
+    ClaimEvent,
     ClubYear,
     Document,
     Enrolment,
@@ -18,22 +25,16 @@ from kyosai.models import (
     Product,
     ProductCode,
     QuoteRequest,
+    RateTable,
 )
+from worq.lib.audit import record
 from worq.lib.mail import enqueue_templated_email
 from worq.lib.outbox import outbox_add
-from worq.lib.storage import delete_on_commit, display_name, extension_for, replace_file
+from worq.lib.storage import delete_on_commit, replace_file
 
 CHOICE_FIELDS = ("plan", "job_class", "benefit", "daily", "payment")
 # Days before a club year ends that the renewal reminder goes out.
 RENEWAL_REMINDER_DAYS = 30
-
-
-def _event(
-    *, action: str, actor=None, application=None, enrolment=None, note: str = "", now: dt.datetime
-) -> None:
-    Event.objects.create(
-        application=application, enrolment=enrolment, actor=actor, action=action, note=note, created_at=now
-    )
 
 
 def expected_cover_start(product: str, today: dt.date) -> dt.date:
@@ -153,23 +154,24 @@ def application_draft(*, user, now: dt.datetime) -> Application:
                 birth_date=getattr(membership, "birth_date", None),
                 sex=getattr(membership, "sex", "") or "",
             )
-            _event(action="申込みを開始", actor=user, application=draft, now=now)
+            record(Event, action=Event.Action.STARTED, actor=user, application=draft, now=now)
     except IntegrityError:  # a second tab created it a moment ago
         draft = Application.objects.get(user=user, status=Application.Status.DRAFT)
     return draft
 
 
 def application_set_products(
-    *, application: Application, selection: dict[str, dict], now: dt.datetime
+    *, application: Application, selection: dict[str, dict], next_step: str = "details", now: dt.datetime
 ) -> Application:
     """``selection`` maps product code → choices (plan, job_class, …) for the
-    products the member wants in this application; others are removed."""
-    _require_draft(application)
+    products the member wants in this application; others are removed. The
+    wizard goes on to ``next_step`` (the options step after the club step)."""
     if not selection:
         raise ValidationError("申し込む共済を一つ以上選んでください。")
-    if ProductCode.CLUB not in selection and not has_club(application.user, besides=application):
-        raise ValidationError("オプションに入るには、Wor-Qライフサポートクラブへの加入が必要です。")
     with transaction.atomic():
+        application = _locked_draft_application(application)
+        if ProductCode.CLUB not in selection and not has_club(application.user, besides=application):
+            raise ValidationError("オプションに入るには、Wor-Qライフサポートクラブへの加入が必要です。")
         application.enrolments.exclude(product__in=list(selection)).delete()
         for product, choice in selection.items():
             clean = {f: choice.get(f) or ("" if f in ("plan", "payment") else None) for f in CHOICE_FIELDS}
@@ -199,8 +201,16 @@ def application_set_products(
                 product=product,
                 defaults={"user": application.user, **clean},
             )
-        application.step = "details"
+        application.step = next_step
         application.save(update_fields=["step", "updated_at"])
+        record(
+            Event,
+            action=Event.Action.PRODUCTS_CHOSEN,
+            actor=application.user,
+            application=application,
+            note="、".join(ProductCode(p).label for p in selection),
+            now=now,
+        )
     return application
 
 
@@ -214,22 +224,28 @@ def application_set_details(
     answers: list[dict],
     now: dt.datetime,
 ) -> Application:
-    _require_draft(application)
-    if ProductCode.ROSAI_FREELANCE in application.product_codes():
-        given = {a["id"]: a["answer"] for a in answers if isinstance(a.get("id"), str)}
-        if eligibility.unanswered(given):
-            raise ValidationError("労災保険特別加入（特定フリーランス）の加入条件の質問にお答えください。")
-        refusals = eligibility.refusals(given)
-        if refusals:
-            raise ValidationError(list(refusals.values()))
-    application.full_name = full_name
-    application.birth_date = birth_date
-    application.sex = sex
-    application.beneficiary = beneficiary
-    application.answers = answers
-    application.step = "documents" if needs_documents(application) else "review"
-    application.full_clean()
-    application.save()
+    with transaction.atomic():
+        application = _locked_draft_application(application)
+        if ProductCode.ROSAI_FREELANCE in application.product_codes():
+            given = {a["id"]: a["answer"] for a in answers if isinstance(a.get("id"), str)}
+            if eligibility.unanswered(given):
+                raise ValidationError(
+                    "労災保険特別加入（特定フリーランス）の加入条件の質問にお答えください。"
+                )
+            refusals = eligibility.refusals(given)
+            if refusals:
+                raise ValidationError(list(refusals.values()))
+        application.full_name = full_name
+        application.birth_date = birth_date
+        application.sex = sex
+        application.beneficiary = beneficiary
+        application.answers = answers
+        application.step = "documents" if needs_documents(application) else "review"
+        application.full_clean()
+        application.save()
+        record(
+            Event, action=Event.Action.DETAILS_SET, actor=application.user, application=application, now=now
+        )
     return application
 
 
@@ -244,27 +260,40 @@ def missing_documents(application: Application) -> list[str]:
     return [label for kind, label in Document.Kind.choices if kind not in have]
 
 
+def application_set_documents(*, application: Application, uploads: dict, now: dt.datetime) -> Application:
+    """Store the uploads (kind → file checked by the form; None keeps the one
+    already sent) and go on to the review step."""
+    with transaction.atomic():
+        application = _locked_draft_application(application)
+        for kind, upload in uploads.items():
+            if upload:
+                document_attach(
+                    application=application,
+                    kind=kind,
+                    upload=upload,
+                    content_type=upload.sniffed_type,
+                    now=now,
+                )
+        application.step = "review"
+        application.save(update_fields=["step", "updated_at"])
+    return application
+
+
 def document_attach(
     *, application: Application, kind: str, upload, content_type: str, now: dt.datetime
 ) -> Document:
     """Store (or replace) one upload. ``upload`` has been checked by the form."""
-    _require_draft(application)
     with transaction.atomic():
+        application = _locked_draft_application(application)
         document = Document.objects.filter(application=application, kind=kind).first()
         document = document or Document(application=application, kind=kind)
-        upload.seek(0)
-        old_name = replace_file(
-            document.file,
-            f"{application.pk}-{kind}-{now:%Y%m%d%H%M%S}.{extension_for(content_type)}",
-            upload.read(),
+        old_name = document.store(
+            upload, stem=f"{application.pk}-{kind}-{now:%Y%m%d%H%M%S}", content_type=content_type, now=now
         )
-        document.original_name = display_name(upload.name)
-        document.content_type = content_type
-        document.size = upload.size
-        document.uploaded_at = now
         document.save()
-        _event(
-            action="書類を提出",
+        record(
+            Event,
+            action=Event.Action.DOCUMENT_ATTACHED,
             actor=application.user,
             application=application,
             note=document.get_kind_display(),
@@ -284,7 +313,9 @@ def application_quote(*, application: Application, on: dt.date) -> list[Line]:
         choice = {f: getattr(enrolment, f) for f in CHOICE_FIELDS}
         line = price_choice(enrolment.product, choice, age=age, sex=application.sex, on=start)
         if line.needs_quote:
-            answered = _answered_quote(application, enrolment, age)
+            answered = answered_quote(
+                user=application.user, product=enrolment.product, age=age, sex=application.sex, choice=choice
+            )
             if answered is not None:
                 line.premium = premiums.Premium(monthly=answered.answered_monthly, annual=None)
                 line.error, line.needs_quote = "", False
@@ -293,15 +324,17 @@ def application_quote(*, application: Application, on: dt.date) -> list[Line]:
     return lines
 
 
-def _answered_quote(application, enrolment, age) -> QuoteRequest | None:
+def answered_quote(*, user, product: str, age: int | None, sex: str, choice: dict) -> QuoteRequest | None:
+    """The latest answered 見積依頼 with a premium for this person and choice.
+    The one lookup: the options step accepts a choice only if review will too."""
     return (
         QuoteRequest.objects.filter(
-            user=application.user,
-            product=enrolment.product,
+            user=user,
+            product=product,
             age=age,
-            sex=application.sex,
-            daily=enrolment.daily,
-            payment=enrolment.payment,
+            sex=sex,
+            daily=choice.get("daily") or None,
+            payment=choice.get("payment") or "",
             status=QuoteRequest.Status.ANSWERED,
             answered_monthly__isnull=False,
         )
@@ -347,7 +380,7 @@ def application_submit(*, application_id: int, user, consent: bool, now: dt.date
         application.submitted_at = now
         application.step = "submitted"
         application.save()
-        _event(action="申込みを送信", actor=user, application=application, now=now)
+        record(Event, action=Event.Action.SUBMITTED, actor=user, application=application, now=now)
         enqueue_templated_email(
             template="kyosai-submitted",
             context={
@@ -359,9 +392,12 @@ def application_submit(*, application_id: int, user, consent: bool, now: dt.date
     return application
 
 
-def _require_draft(application: Application) -> None:
+def _locked_draft_application(application: Application) -> Application:
+    """The application's row, locked; refused once it is no longer a draft."""
+    application = Application.objects.select_for_update().select_related("user").get(pk=application.pk)
     if application.status != Application.Status.DRAFT:
         raise ValidationError("この申込みはすでに送信済みのため、変更できません。")
+    return application
 
 
 def _product_names(application: Application) -> list[str]:
@@ -428,7 +464,14 @@ def application_approve(*, application: Application, actor, now: dt.datetime) ->
         application.status = Application.Status.APPROVED
         application.decided_at, application.decided_by = now, actor
         application.save()
-        _event(action="承認", actor=actor, application=application, note=policy.number, now=now)
+        record(
+            Event,
+            action=Event.Action.APPROVED,
+            actor=actor,
+            application=application,
+            note=policy.number,
+            now=now,
+        )
         enqueue_templated_email(
             template="kyosai-approved",
             context={
@@ -439,9 +482,7 @@ def application_approve(*, application: Application, actor, now: dt.datetime) ->
             },
             to=[application.user.email],
         )
-        from kyosai.tasks import render_certificate
-
-        outbox_add(task=render_certificate, args=[policy.pk])
+        certificates_rerender(policy_ids=[policy.pk])
     return policy
 
 
@@ -458,7 +499,9 @@ def application_reject(*, application: Application, actor, reason: str, now: dt.
         application.decided_at, application.decided_by = now, actor
         application.decision_reason = reason
         application.save()
-        _event(action="不承認", actor=actor, application=application, note=reason, now=now)
+        record(
+            Event, action=Event.Action.REJECTED, actor=actor, application=application, note=reason, now=now
+        )
         enqueue_templated_email(
             template="kyosai-rejected",
             context={
@@ -474,12 +517,13 @@ def application_reject(*, application: Application, actor, reason: str, now: dt.
 # --- After approval ----------------------------------------------------------
 def enrolment_request_cancel(*, enrolment: Enrolment, user, now: dt.datetime) -> Enrolment:
     """The member asks to cancel; cover ends at the end of this month once staff confirm."""
-    updated = Enrolment.objects.filter(pk=enrolment.pk, user=user, status=Enrolment.Status.APPROVED).update(
-        status=Enrolment.Status.CANCEL_REQUESTED, cancel_requested_at=now
-    )
-    if not updated:
-        raise ValidationError("この共済は解約のお申出ができる状態ではありません。")
-    _event(action="解約の申出", actor=user, enrolment=enrolment, now=now)
+    with transaction.atomic():
+        updated = Enrolment.objects.filter(
+            pk=enrolment.pk, user=user, status=Enrolment.Status.APPROVED
+        ).update(status=Enrolment.Status.CANCEL_REQUESTED, cancel_requested_at=now)
+        if not updated:
+            raise ValidationError("この共済は解約のお申出ができる状態ではありません。")
+        record(Event, action=Event.Action.CANCEL_REQUESTED, actor=user, enrolment=enrolment, now=now)
     enrolment.refresh_from_db()
     return enrolment
 
@@ -505,7 +549,14 @@ def enrolment_confirm_cancel(*, enrolment: Enrolment, actor, now: dt.datetime) -
             e.cover_end = max(min(e.cover_end, end), e.cover_start)
             e.ended_at = now
             e.save()
-            _event(action="解約を確定", actor=actor, enrolment=e, note=f"{e.cover_end}まで", now=now)
+            record(
+                Event,
+                action=Event.Action.CANCEL_CONFIRMED,
+                actor=actor,
+                enrolment=e,
+                note=f"{e.cover_end}まで",
+                now=now,
+            )
         enqueue_templated_email(
             template="kyosai-cancelled",
             context={
@@ -519,24 +570,35 @@ def enrolment_confirm_cancel(*, enrolment: Enrolment, actor, now: dt.datetime) -
 
 
 def _rerender(enrolments) -> None:
+    certificates_rerender(policy_ids={e.policy_id for e in enrolments if e.policy_id})
+
+
+def certificates_rerender(*, policy_ids) -> int:
+    """Queue a fresh 加入証明書 for each policy (handed to Celery after commit)."""
+    # Imported here: kyosai.tasks imports this module.
     from kyosai.tasks import render_certificate
 
-    for policy_id in {e.policy_id for e in enrolments if e.policy_id}:
-        outbox_add(task=render_certificate, args=[policy_id])
+    policy_ids = sorted(set(policy_ids))
+    with transaction.atomic():
+        for policy_id in policy_ids:
+            outbox_add(task=render_certificate, args=[policy_id])
+    return len(policy_ids)
 
 
 def club_year_mark_paid(*, club_year: ClubYear, actor, now: dt.datetime) -> ClubYear:
-    updated = ClubYear.objects.filter(pk=club_year.pk, paid_at__isnull=True).update(
-        paid_at=now, paid_marked_by=actor
-    )
-    if updated:
-        _event(
-            action="年会費の入金を記録",
-            actor=actor,
-            enrolment=club_year.enrolment,
-            note=str(club_year),
-            now=now,
+    with transaction.atomic():
+        updated = ClubYear.objects.filter(pk=club_year.pk, paid_at__isnull=True).update(
+            paid_at=now, paid_marked_by=actor
         )
+        if updated:
+            record(
+                Event,
+                action=Event.Action.FEE_PAID,
+                actor=actor,
+                enrolment=club_year.enrolment,
+                note=str(club_year),
+                now=now,
+            )
     club_year.refresh_from_db()
     return club_year
 
@@ -612,7 +674,7 @@ def _open_next_year(club: Enrolment, year: ClubYear, *, now: dt.datetime) -> Clu
                 status=Enrolment.Status.APPROVED,
                 cover_end=year.ends_on,
             ).update(cover_end=new.ends_on)
-            _event(action="クラブ年度を更新", enrolment=club, note=str(new), now=now)
+            record(Event, action=Event.Action.YEAR_RENEWED, enrolment=club, note=str(new), now=now)
             _rerender([club])
     return new
 
@@ -628,7 +690,7 @@ def _lapse(club: Enrolment, *, now: dt.datetime, today: dt.date) -> bool:
                 ended_at=now,
                 cover_end=max(min(e.cover_end, today - dt.timedelta(days=1)), e.cover_start),
             )
-            _event(action="年会費未納により失効", enrolment=e, now=now)
+            record(Event, action=Event.Action.LAPSED, enrolment=e, now=now)
         enqueue_templated_email(
             template="kyosai-lapsed",
             context={
@@ -644,7 +706,7 @@ def _lapse(club: Enrolment, *, now: dt.datetime, today: dt.date) -> bool:
 def quote_request_create(
     *, user, product: str, age: int, sex: str, daily: int | None, payment: str, message: str, now: dt.datetime
 ) -> QuoteRequest:
-    request = QuoteRequest(
+    quote_request = QuoteRequest(
         user=user,
         product=product,
         age=age,
@@ -654,9 +716,11 @@ def quote_request_create(
         message=message,
         created_at=now,
     )
-    request.full_clean()
-    request.save()
-    return request
+    quote_request.full_clean()
+    with transaction.atomic():
+        quote_request.save()
+        record(Event, action=Event.Action.QUOTE_REQUESTED, actor=user, quote_request=quote_request, now=now)
+    return quote_request
 
 
 def quote_request_answer(
@@ -665,12 +729,23 @@ def quote_request_answer(
     if not answer.strip():
         raise ValidationError("回答を入力してください。")
     with transaction.atomic():
+        quote_request = (
+            QuoteRequest.objects.select_for_update().select_related("user").get(pk=quote_request.pk)
+        )
         quote_request.answer = answer
         quote_request.answered_monthly = monthly
         quote_request.status = QuoteRequest.Status.ANSWERED
         quote_request.answered_by, quote_request.answered_at = actor, now
         quote_request.full_clean()
         quote_request.save()
+        record(
+            Event,
+            action=Event.Action.QUOTE_ANSWERED,
+            actor=actor,
+            quote_request=quote_request,
+            note=f"月払掛金 {premiums.yen(monthly)}" if monthly is not None else "",
+            now=now,
+        )
         enqueue_templated_email(
             template="kyosai-quote-answered",
             context={
@@ -834,18 +909,7 @@ def personal_data_export(user) -> dict:
 
 
 # --- 共済金・保険金の請求 ------------------------------------------------------
-# Kept with the section it serves, so the enrolment code above stays as it was.
-from kyosai import claimcalc  # noqa: E402
-from kyosai.models import (  # noqa: E402
-    Claim,
-    ClaimDocument,
-    ClaimDocumentRequirement,
-    ClaimEvent,
-    RateTable,
-)
 
-# An enrolment that has ended still covers the days inside its cover period.
-COVERED_STATUSES = ("approved", "cancel_requested", "cancelled", "lapsed")
 # 労災 benefits are paid by the state, claimed at the 労働基準監督署: a guided page, not a claim here.
 STATE_PAID_PRODUCTS = ("rosai", "rosai_freelance")
 CLAIM_PRODUCT_LABELS = {
@@ -863,9 +927,8 @@ def claim_covers_on(*, member, day: dt.date) -> list[claimcalc.Cover]:
     force on ``day``. A cover ended since (cancelled, lapsed) still counts for
     the days inside its cover period."""
     enrolments = (
-        Enrolment.objects.filter(
-            user=member, status__in=COVERED_STATUSES, cover_start__lte=day, cover_end__gte=day
-        )
+        Enrolment.objects.ever_held()
+        .filter(user=member, cover_start__lte=day, cover_end__gte=day)
         .exclude(product__in=STATE_PAID_PRODUCTS)
         .order_by("id")
     )
@@ -902,9 +965,9 @@ def claim_kinds_offered(*, member, family: bool, today: dt.date) -> list[claimca
     """What the member can claim for: the kinds of the covers in force today,
     and of covers that have ended (for events inside their period)."""
     days = {today} | set(
-        Enrolment.objects.filter(user=member, status__in=COVERED_STATUSES, cover_end__lt=today).values_list(
-            "cover_end", flat=True
-        )
+        Enrolment.objects.ever_held()
+        .filter(user=member, cover_end__lt=today)
+        .values_list("cover_end", flat=True)
     )
     codes = set()
     for day in days:
@@ -917,20 +980,19 @@ def claim_kinds_offered(*, member, family: bool, today: dt.date) -> list[claimca
 def _claim_event(
     *, claim: Claim, action: str, actor, now: dt.datetime, before: str = "", note: str = ""
 ) -> None:
-    ClaimEvent.objects.create(
-        claim=claim,
-        actor=actor,
+    record(
+        ClaimEvent,
         action=action,
+        actor=actor,
+        now=now,
+        claim=claim,
         from_status=before,
         to_status=claim.status if before else "",
         note=note,
-        created_at=now,
     )
 
 
 def _claim_email(claim: Claim, template: str, **context) -> None:
-    from django.urls import reverse
-
     recipients = list(
         dict.fromkeys(u.email for u in (claim.filed_by, claim.member) if u.email and not u.deleted_at)
     )
@@ -955,7 +1017,7 @@ def _require_claim_draft(claim: Claim) -> None:
 def claim_start(*, member, filed_by, now: dt.datetime, family: dict | None = None) -> Claim:
     """The draft claim of ``filed_by`` for ``member`` (one draft at a time).
     ``family``: claimant_name, claimant_relationship, claimant_phone, family_reason."""
-    if family is None and not Enrolment.objects.filter(user=member, status__in=COVERED_STATUSES).exists():
+    if family is None and not Enrolment.objects.ever_held().filter(user=member).exists():
         raise ValidationError("請求できる共済のご加入がありません。")
     with transaction.atomic():
         claim = (
@@ -1107,8 +1169,6 @@ def _store_computation(claim: Claim, computation: claimcalc.Computation) -> None
 
 
 def claim_requirements(claim: Claim) -> list[ClaimDocumentRequirement]:
-    from django.db.models import Q
-
     rows = ClaimDocumentRequirement.objects.filter(Q(kind=claim.kind) | Q(kind=""), is_active=True)
     rows = sorted(rows, key=lambda r: (r.kind == "", r.order, r.pk))
     return [r for r in rows if claim.is_family or not r.family_only]
@@ -1144,8 +1204,6 @@ def claim_attach(
 ) -> list[ClaimDocument]:
     """Store files (checked by the form: size and real type). Answering a
     request for more documents brings the claim back to 書類確認."""
-    from django.core.files.base import ContentFile
-
     if not uploads:
         raise ValidationError("ファイルを選んでください。")
     with transaction.atomic():
@@ -1154,19 +1212,9 @@ def claim_attach(
             raise ValidationError("この請求には、いまは書類を追加できません。")
         saved = []
         for i, upload in enumerate(uploads):
-            upload.seek(0)
-            extension = upload.sniffed_type.split("/")[1].replace("jpeg", "jpg")
-            document = ClaimDocument(
-                claim=claim,
-                requirement=requirement,
-                original_name=upload.name[:200],
-                content_type=upload.sniffed_type,
-                size=upload.size,
-                uploaded_by=user,
-                uploaded_at=now,
-            )
-            document.file.save(
-                f"{claim.pk}-{now:%Y%m%d%H%M%S}-{i}.{extension}", ContentFile(upload.read()), save=False
+            document = ClaimDocument(claim=claim, requirement=requirement, uploaded_by=user)
+            document.store(
+                upload, stem=f"{claim.pk}-{now:%Y%m%d%H%M%S}-{i}", content_type=upload.sniffed_type, now=now
             )
             document.save()
             saved.append(document)
@@ -1189,11 +1237,12 @@ def claim_attach(
 
 def claim_remove_document(*, document: ClaimDocument, user) -> None:
     """Only while the claim is still being written."""
-    if document.claim.status != Claim.Status.DRAFT:
-        raise ValidationError("送信した書類は取り消せません。担当者にご連絡ください。")
-    name = document.file.name
-    document.delete()
-    transaction.on_commit(lambda: document.file.storage.delete(name))
+    with transaction.atomic():
+        claim = Claim.objects.select_for_update().get(pk=document.claim_id)
+        if claim.status != Claim.Status.DRAFT:
+            raise ValidationError("送信した書類は取り消せません。担当者にご連絡ください。")
+        delete_on_commit(document.file)
+        document.delete()
 
 
 def claim_missing_documents(claim: Claim) -> list[str]:
@@ -1385,7 +1434,7 @@ def claim_personal_data_delete(user) -> None:
     """Drafts and their files go; sent claims stay for the office's records
     (as policies do) without the claimant's contact details."""
     for document in ClaimDocument.objects.filter(claim__filed_by=user, claim__status=Claim.Status.DRAFT):
-        document.file.delete(save=False)
+        delete_on_commit(document.file)
     Claim.objects.filter(filed_by=user, status=Claim.Status.DRAFT).delete()
     Claim.objects.filter(filed_by=user).update(claimant_phone="", description="")
 

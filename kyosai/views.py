@@ -1,24 +1,41 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
+from django.db.models import Q
+from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from kyosai import premiums, services
+from kyosai import claimcalc, premiums, services
+from kyosai.access import (
+    get_application_for_member,
+    get_claim_document_for_filer,
+    get_claim_document_for_viewer,
+    get_claim_draft_for_filer,
+    get_claim_for_member_or_filer,
+    get_claim_for_viewer,
+    get_document_for_viewer,
+    get_enrolment_for_member,
+    get_policy_for_viewer,
+)
 from kyosai.forms import (
+    ClaimDetailsForm,
+    ClaimDocumentsForm,
+    ClaimKindForm,
+    ClaimSubmitForm,
     ClubForm,
     DetailsForm,
     DocumentsForm,
+    FamilyClaimForm,
     OptionsForm,
     QuoteRequestForm,
     SimulatorForm,
     SubmitForm,
     initial_from_selection,
 )
-from kyosai.models import Application, Document, Enrolment, Policy, Product, RateTable
+from kyosai.models import Application, Claim, ClaimEvent, Enrolment, Policy, Product, RateTable
 from members.access import member_required
 from worq.lib.storage import download_name
 
@@ -32,27 +49,6 @@ STEP_LABELS = {
 }
 STEPS = list(STEP_LABELS)
 CARRY_KEY = "kyosai_carry"
-
-
-# --- Access helpers ------------------------------------------------------------
-def is_kyosai_staff(user) -> bool:
-    return user.is_authenticated and user.is_staff and user.has_perm("kyosai.view_policy")
-
-
-def get_application_for_member(request, pk: int) -> Application:
-    return get_object_or_404(Application, pk=pk, user=request.user)
-
-
-def get_policy_for_viewer(request, pk: int) -> Policy:
-    if is_kyosai_staff(request.user):
-        return get_object_or_404(Policy, pk=pk)
-    return get_object_or_404(Policy, pk=pk, user=request.user)
-
-
-def get_document_for_viewer(request, pk: int) -> Document:
-    if is_kyosai_staff(request.user) and request.user.has_perm("kyosai.view_document"):
-        return get_object_or_404(Document, pk=pk)
-    return get_object_or_404(Document, pk=pk, application__user=request.user)
 
 
 # --- Public pages ---------------------------------------------------------------
@@ -202,12 +198,14 @@ def apply_club(request):
         selection = {e.product: _choice(e) for e in application.enrolments.all()}
         try:
             services.application_set_products(
-                application=application, selection={**selection, "club": {}}, now=timezone.now()
+                application=application,
+                selection={**selection, "club": {}},
+                next_step="options",
+                now=timezone.now(),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            Application.objects.filter(pk=application.pk).update(step="options")
             return redirect("kyosai:apply-options")
     club = Product.objects.filter(code="club").first()
     return render(
@@ -275,8 +273,6 @@ def _options_form(request, application, *, start, age, current) -> OptionsForm:
 
 
 def _carried(request, start) -> dict:
-    from django.http import QueryDict
-
     form = SimulatorForm(QueryDict(request.session.get(CARRY_KEY, "")), start=start)
     return initial_from_selection(form.selection(club=False)) if form.is_valid() else {}
 
@@ -296,7 +292,7 @@ def apply_details(request):
     form = DetailsForm(request.POST or None, initial=initial, application=application)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        services.application_set_details(
+        application = services.application_set_details(
             application=application,
             full_name=d["full_name"],
             birth_date=d["birth_date"],
@@ -318,16 +314,9 @@ def apply_documents(request):
     freelance = "rosai_freelance" in application.product_codes()
     form = DocumentsForm(request.POST or None, request.FILES or None, have=set(have), freelance=freelance)
     if request.method == "POST" and form.is_valid():
-        for kind, upload in form.cleaned_data.items():
-            if upload:
-                services.document_attach(
-                    application=application,
-                    kind=kind,
-                    upload=upload,
-                    content_type=upload.sniffed_type,
-                    now=timezone.now(),
-                )
-        Application.objects.filter(pk=application.pk).update(step="review")
+        services.application_set_documents(
+            application=application, uploads=form.cleaned_data, now=timezone.now()
+        )
         return redirect("kyosai:apply-review")
     return render(
         request, "kyosai/apply_documents.html", _wizard(application, "documents", form=form, have=have)
@@ -434,7 +423,7 @@ def document_download(request, pk: int):
 @member_required
 @require_POST
 def enrolment_cancel(request, pk: int):
-    enrolment = get_object_or_404(Enrolment, pk=pk, user=request.user)
+    enrolment = get_enrolment_for_member(request, pk)
     try:
         services.enrolment_request_cancel(enrolment=enrolment, user=request.user, now=timezone.now())
     except ValidationError as exc:
@@ -445,49 +434,12 @@ def enrolment_cancel(request, pk: int):
 
 
 # --- 共済金・保険金の請求 ------------------------------------------------------
-# Kept with the section it serves, so the enrolment code above stays as it was.
-from django.db.models import Q  # noqa: E402
-from django.http import Http404  # noqa: E402
-
-from kyosai import claimcalc  # noqa: E402
-from kyosai.forms import (  # noqa: E402
-    ClaimDetailsForm,
-    ClaimDocumentsForm,
-    ClaimKindForm,
-    ClaimSubmitForm,
-    FamilyClaimForm,
-)
-from kyosai.models import Claim, ClaimDocument  # noqa: E402
-
 CLAIM_STEPS = [("kind", "種類"), ("details", "内容"), ("documents", "書類"), ("confirm", "確認・送信")]
 
 
 def _posted(request):
     """The POST data on a POST (even an empty one, which must show its errors)."""
     return request.POST if request.method == "POST" else None
-
-
-def get_claim_for_viewer(request, pk: int) -> Claim:
-    """The claim if the person is its member, its filer or 共済担当; else 404."""
-    claims = Claim.objects.select_related("member", "filed_by", "policy")
-    if is_kyosai_staff(request.user) and request.user.has_perm("kyosai.view_claim"):
-        return get_object_or_404(claims, pk=pk)
-    return get_object_or_404(claims.visible_to(request.user), pk=pk)
-
-
-def get_claim_draft_for_filer(request, pk: int) -> Claim:
-    """The filer's own draft; a sent claim is no longer editable (404 for others)."""
-    claim = get_object_or_404(Claim.objects.select_related("member"), pk=pk, filed_by=request.user)
-    if claim.status != Claim.Status.DRAFT:
-        raise Http404("送信済みの請求です。")
-    return claim
-
-
-def get_claim_document_for_viewer(request, pk: int) -> ClaimDocument:
-    documents = ClaimDocument.objects.select_related("claim")
-    if is_kyosai_staff(request.user) and request.user.has_perm("kyosai.view_claimdocument"):
-        return get_object_or_404(documents, pk=pk)
-    return get_object_or_404(documents, pk=pk, claim__in=Claim.objects.visible_to(request.user))
 
 
 def _claim_step(claim: Claim, step: str, **context) -> dict:
@@ -645,7 +597,7 @@ def _attach(request, claim: Claim, *, next_url: str):
 @login_required
 @require_POST
 def claim_document_remove(request, pk: int):
-    document = get_object_or_404(ClaimDocument, pk=pk, claim__filed_by=request.user)
+    document = get_claim_document_for_filer(request, pk)
     try:
         services.claim_remove_document(document=document, user=request.user)
     except ValidationError as exc:
@@ -695,7 +647,7 @@ def _claim_detail_context(claim: Claim, *, form) -> dict:
         "claim": claim,
         "road": road,
         "reached": reached,
-        "events": claim.events.exclude(action="started"),
+        "events": claim.events.exclude(action=ClaimEvent.Action.STARTED),
         "checklist": services.claim_checklist(claim),
         "form": form,
     }
@@ -704,7 +656,7 @@ def _claim_detail_context(claim: Claim, *, form) -> dict:
 @login_required
 @require_POST
 def claim_add_documents(request, pk: int):
-    claim = get_object_or_404(Claim.objects.visible_to(request.user), pk=pk)
+    claim = get_claim_for_member_or_filer(request, pk)
     response, form = _attach(request, claim, next_url="kyosai:claim-detail")
     if response:
         return response
@@ -718,7 +670,7 @@ def claim_document_download(request, pk: int):
         document.file.open("rb"),
         # Photos open in the browser for review; PDFs are downloaded, as enrolment uploads are.
         as_attachment=document.content_type == "application/pdf",
-        filename=document.original_name,
+        filename=download_name(f"{document.claim.number}-{document.pk}", document.content_type),
         content_type=document.content_type,
     )
 

@@ -1,8 +1,57 @@
 """Products, the seed rate tables (kyosai/rates/*.json, each citing its
 source) and sample 告知 questions. Later years are new versions added by staff
-in the admin or with ``manage.py load_rate_file``."""
+in the admin or with ``manage.py load_rate_file``.
+
+Self-contained: the rate files are read from the frozen copies beside this
+migration (frozen_rates/) with the loader as it was (frozen below), so a later
+change to kyosai/rates or kyosai.ratefiles cannot change history."""
+
+import datetime as dt
+import json
+from pathlib import Path
 
 from django.db import migrations
+
+FROZEN_RATES = Path(__file__).resolve().parent / "frozen_rates"
+RATE_FIELDS = (
+    "age_min", "age_max", "sex", "plan", "job_class", "benefit", "daily", "payment",
+    "monthly", "annual", "half_year",
+)
+BENEFIT_FIELDS = ("plan", "group", "label", "prefix", "amount", "text", "is_exclusion", "source")
+BENEFIT_DEFAULTS = {"amount": None, "is_exclusion": False}
+
+
+def rate_files() -> list[dict]:
+    """The frozen seed files, in the order the loader read them (sorted by name)."""
+    return [json.loads(path.read_text(encoding="utf-8")) for path in sorted(FROZEN_RATES.glob("*.json"))]
+
+
+def load_rate_file(data: dict, *, RateTable, Rate, Benefit) -> None:
+    """kyosai.ratefiles.load as it was: one version, unless that product and start exist."""
+    valid_from = dt.date.fromisoformat(data["valid_from"])
+    if RateTable.objects.filter(product=data["product"], valid_from=valid_from).exists():
+        return
+    table = RateTable.objects.create(
+        product=data["product"],
+        version=data["version"],
+        valid_from=valid_from,
+        valid_to=dt.date.fromisoformat(data["valid_to"]) if data.get("valid_to") else None,
+        unlisted=data.get("unlisted", "not_offered"),
+        source=data["source"],
+        note=data.get("note", ""),
+        extra={"job_classes": data["job_classes"]} if "job_classes" in data else {},
+    )
+    Rate.objects.bulk_create([
+        Rate(table=table, **{f: row.get(f, "" if f in ("sex", "plan", "payment") else None) for f in RATE_FIELDS})
+        for row in data["rates"]
+    ])
+    # Only the fields the historical model has.
+    have = {f.name for f in Benefit._meta.get_fields()}
+    fields = [f for f in BENEFIT_FIELDS if f in have]
+    Benefit.objects.bulk_create([
+        Benefit(table=table, order=i, **{f: row.get(f, BENEFIT_DEFAULTS.get(f, "")) for f in fields})
+        for i, row in enumerate(data["benefits"])
+    ])
 
 COMMON_MATTERS = (
     "・掛金・年会費のお支払いは、このサイトではなく共済事務局の口座振替またはお振込みで行います。\n"
@@ -41,8 +90,6 @@ SAMPLE_QUESTIONS = {
 
 
 def forwards(apps, schema_editor):
-    from kyosai import ratefiles
-
     Product = apps.get_model("kyosai", "Product")
     RateTable = apps.get_model("kyosai", "RateTable")
     Rate = apps.get_model("kyosai", "Rate")
@@ -56,10 +103,9 @@ def forwards(apps, schema_editor):
             "grace_days": 30 if code == "club" else 0,
         })
     codes = {code for code, *_ in PRODUCTS}
-    for path in ratefiles.seed_files():
-        data = ratefiles.read(path)
+    for data in rate_files():
         if data["product"] in codes:  # later products are loaded by their own migration
-            ratefiles.load(data, RateTable=RateTable, Rate=Rate, Benefit=Benefit)
+            load_rate_file(data, RateTable=RateTable, Rate=Rate, Benefit=Benefit)
     for product, questions in SAMPLE_QUESTIONS.items():
         for i, text in enumerate(questions):
             HealthQuestion.objects.get_or_create(

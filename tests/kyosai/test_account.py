@@ -111,3 +111,60 @@ def test_a_rate_table_that_priced_an_enrolment_is_frozen_in_admin(client, member
     page = client.get(reverse("admin:kyosai_ratetable_change", args=[table.pk])).content.decode()
     assert 'name="rates-0-monthly"' not in page and "<p>7637</p>" in page
     assert 'name="valid_to"' in page
+
+
+@pytest.mark.parametrize(
+    "answered, accepted",
+    [
+        ({"daily": 5000, "payment": "whole_life"}, True),
+        ({"daily": 10000, "payment": "whole_life"}, False),
+        ({"daily": 5000, "payment": "paid_up_at_65"}, False),
+        ({"daily": None, "payment": "whole_life"}, False),
+    ],
+)
+def test_the_options_step_and_review_agree_on_an_answered_quote(member, staff, answered, accepted):
+    """One lookup: the options step accepts a 見積り choice exactly when review prices it."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kyosai import premiums
+    from kyosai.forms import OptionsForm
+    from tests.kyosai.factories import NOW
+
+    quote = services.quote_request_create(
+        user=member, product="medical", age=38, sex="male", message="", now=NOW, **answered
+    )
+    services.quote_request_answer(
+        quote_request=quote, answer="回答です。", monthly=3980, actor=staff, now=NOW
+    )
+    application = services.application_draft(user=member, now=NOW)
+    choice = {"daily": 5000, "payment": "whole_life"}
+    services.application_set_products(
+        application=application, selection={"club": {}, "medical": choice}, now=NOW
+    )
+    birth = dt.date(1988, 4, 1)
+    services.application_set_details(
+        application=application,
+        full_name="山田 太郎",
+        birth_date=birth,
+        sex="male",
+        beneficiary="",
+        answers=[],
+        now=NOW,
+    )
+    start = services.expected_cover_start("medical", timezone.localdate(NOW))
+    form = OptionsForm(
+        {"medical_payment": "whole_life", "medical_daily": "5000"},
+        start=start,
+        age=premiums.age_on(birth, start),
+        sex="male",
+        user=member,
+    )
+    (line,) = [
+        ln
+        for ln in services.application_quote(application=application, on=timezone.localdate(NOW))
+        if ln.product == "medical"
+    ]
+    assert form.is_valid() is accepted
+    assert (not line.error) is accepted

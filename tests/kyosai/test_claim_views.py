@@ -250,3 +250,18 @@ def test_claim_list_query_count(member_client, member, policy, django_assert_max
     sent_claim(member)
     with django_assert_max_num_queries(12):
         assert member_client.get(reverse("kyosai:claim-list")).status_code == 200
+
+
+def test_a_claim_file_is_stored_and_served_under_our_name_never_the_browsers(client, member, policy):
+    """Found while sharing the upload model: claim files kept the browser's name
+    as sent (direction-changing characters and all) and served it back."""
+    claim = draft_claim(member)
+    client.force_login(member)
+    tricky = photo("C:\\写真\\領収書\u202egpj.exe")
+    client.post(reverse("kyosai:claim-documents", args=[claim.pk]), {"files": [tricky]})
+    document = claim.documents.order_by("-id").first()
+    assert document.original_name == "領収書gpj.exe"  # shown to staff only, without the override
+    assert document.file.name.startswith("kyosai/claims/") and document.file.name.endswith(".jpg")
+    response = client.get(reverse("kyosai:claim-document", args=[document.pk]))
+    disposition = response["Content-Disposition"]
+    assert f"{claim.number}-{document.pk}.jpg" in disposition and "exe" not in disposition

@@ -59,7 +59,7 @@ def test_unpaid_after_grace_lapses_club_and_options_once(club, django_capture_on
     assert (first.lapsed, second.lapsed) == (1, 0)
     assert set(Enrolment.objects.values_list("status", flat=True)) == {"lapsed"}
     assert len(mail.outbox) == 1 and "失効" in mail.outbox[0].subject
-    assert Event.objects.filter(action="年会費未納により失効").count() == 2
+    assert Event.objects.filter(action=Event.Action.LAPSED).count() == 2
 
 
 def test_beat_task_runs_twice(member, staff):
@@ -76,4 +76,4 @@ def test_mark_paid_twice_records_once(club, staff):
     services.club_year_mark_paid(club_year=year, actor=staff, now=at(dt.date(2026, 12, 9)))
     year.refresh_from_db()
     assert year.paid_at == at(dt.date(2026, 12, 2))
-    assert Event.objects.filter(action="年会費の入金を記録").count() == 1
+    assert Event.objects.filter(action=Event.Action.FEE_PAID).count() == 1

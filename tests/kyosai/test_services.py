@@ -38,7 +38,7 @@ def test_approval_issues_policy_club_year_certificate_and_mail(
     assert policy.cover_start == dt.date(2026, 12, 1)
     assert policy.cover_end == dt.date(2027, 11, 30)
     assert ClubYear.objects.get().fee == 3000
-    assert Event.objects.filter(action="承認", actor=staff).exists()
+    assert Event.objects.filter(action=Event.Action.APPROVED, actor=staff).exists()
     assert "証券番号" in mail.outbox[-1].subject
 
 

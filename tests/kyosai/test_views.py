@@ -436,3 +436,36 @@ def test_admin_actions_confirm_cancel_mark_paid_and_answer_quote(
     request.refresh_from_db()
     assert request.status == "answered" and request.answered_by == kyosai_staff
     assert "4800円" in mailoutbox[-1].body
+
+
+def test_admin_rerender_queues_each_certificate_through_the_service(client, member, staff):
+    from tests.conftest import make_staff
+    from worq.models import OutboxItem
+
+    policy = approved_policy(member, {"club": {}}, staff=staff)
+    before = OutboxItem.objects.filter(task="kyosai.tasks.render_certificate").count()
+    client.force_login(make_staff("共済担当", email="k@example.jp", nickname="共済"))
+    response = client.post(
+        reverse("admin:kyosai_policy_changelist"),
+        {"action": "rerender", "_selected_action": [policy.pk]},
+        follow=True,
+    )
+    assert "1件の加入証明書を作り直します" in response.content.decode()
+    queued = OutboxItem.objects.filter(task="kyosai.tasks.render_certificate").order_by("id")
+    assert queued.count() == before + 1 and queued.last().args == [policy.pk]
+
+
+def test_reject_asks_for_the_reason_on_the_shared_reason_page(client, member):
+    from tests.conftest import make_staff
+
+    application = submitted_application(member)
+    client.force_login(make_staff("共済担当", email="k@example.jp", nickname="共済"))
+    url = reverse("admin:kyosai_application_reject", args=[application.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and page.templates[0].name == "admin/reason.html"
+    assert "不承認にする" in page.content.decode() and application.full_name in page.content.decode()
+    application.refresh_from_db()
+    assert application.status == "submitted"  # GET changes nothing
+    response = client.post(url, {"reason": "  "})
+    assert "不承認の理由を入力してください" in response.content.decode()
+    assert Application.objects.get(pk=application.pk).status == "submitted"

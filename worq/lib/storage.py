@@ -3,6 +3,8 @@ import re
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.db import models
+from django.utils import timezone
 
 
 class PrivateFileSystemStorage(FileSystemStorage):
@@ -71,3 +73,42 @@ def delete_on_commit(fieldfile) -> None:
     if fieldfile:
         storage, name = fieldfile.storage, fieldfile.name
         transaction.on_commit(lambda: storage.delete(name))
+
+
+def private_upload_path(instance, filename: str) -> str:
+    """``upload_to`` of a PrivateUpload: the model's own folder, our own file name."""
+    return f"{instance.UPLOAD_FOLDER}/{filename}"
+
+
+class PrivateUpload(models.Model):
+    """A file a person sent, stored privately (no public URL), named by us with
+    the extension of the type sniffed from its bytes. The browser's file name is
+    kept only to show (``display_name``). Subclasses set ``UPLOAD_FOLDER`` and
+    add the object the file belongs to."""
+
+    UPLOAD_FOLDER = "uploads"
+
+    file = models.FileField("ファイル", storage=private_storage, upload_to=private_upload_path)
+    original_name = models.CharField("元のファイル名", max_length=200)
+    content_type = models.CharField("種類（MIME）", max_length=40)
+    size = models.PositiveIntegerField("大きさ（バイト）")
+    uploaded_at = models.DateTimeField("アップロード日時", default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def store(self, upload, *, stem: str, content_type: str, now) -> str | None:
+        """Put ``upload`` (checked by the form; ``content_type`` sniffed from its
+        bytes) in ``file`` as ``<stem>.<extension>``, without saving the row.
+        Returns the name of a file it replaces, to delete once the row is saved."""
+        upload.seek(0)
+        old_name = replace_file(self.file, f"{stem}.{extension_for(content_type)}", upload.read())
+        self.original_name = display_name(upload.name)
+        self.content_type = content_type
+        self.size = upload.size
+        self.uploaded_at = now
+        return old_name
