@@ -105,7 +105,7 @@ def _demo_requests(now: dt.datetime) -> None:
     and the admin have something to show."""
     sakura = User.objects.filter(email="sakura@example.jp").first()
     if sakura and not ConsultationRequest.objects.filter(user=sakura).exists():
-        request = services.consultation_request_submit(
+        consultation = services.consultation_request_submit(
             user=sakura,
             now=now,
             data={
@@ -120,7 +120,7 @@ def _demo_requests(now: dt.datetime) -> None:
         )
         staff = User.objects.filter(email="staff@worq.example.jp").first()
         services.consultation_request_update(
-            request=request,
+            consultation=consultation,
             actor=staff,
             status=ConsultationRequest.Status.ANSWERED,
             internal_notes="（デモ）",
