@@ -9,6 +9,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from consultations import search, services
@@ -17,6 +18,7 @@ from consultations.models import (
     Case,
     ConsultationChannel,
     ConsultationRequest,
+    EngagementRecord,
     GlossaryTerm,
     Lawyer,
     LawyerReferral,
@@ -182,9 +184,6 @@ def _demo_engagement(now: dt.datetime) -> None:
     """A 取引記録 for さくら: delivered 75 days ago with payment agreed for
     today, unpaid, so the lawful due date (day 60) has passed; the client's
     message checked and one evidence file."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from consultations.models import EngagementRecord
 
     sakura = User.objects.filter(email="sakura@example.jp").first()
     if sakura is None or EngagementRecord.objects.filter(owner=sakura, client_name=DEMO_CLIENT).exists():

@@ -30,6 +30,7 @@ from consultations.models import (
 from members.models import User
 from worq.lib import audit
 from worq.lib.mail import enqueue_templated_email
+from worq.lib.pdf import render_pdf
 from worq.lib.storage import private_storage, replace_file
 from worq.lib.vocab import ConsultationCategory, Occupation
 
@@ -887,7 +888,6 @@ def engagement_consultation_initial(record: EngagementRecord, *, user: User, tod
 def engagement_summary_pdf(*, record: EngagementRecord, user: User, now: dt.datetime) -> bytes:
     """The record as a PDF for a 申出, フリーランス・トラブル110番 or a lawyer:
     rendered on request, never stored."""
-    from worq.lib.pdf import render_pdf
 
     context = engagement_facts(record, today=timezone.localdate(now))
     membership = getattr(user, "membership", None)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from consultations.models import ConsultationRequest, LawyerReferral
 from tests.conftest import make_staff
 from tests.consultations.factories import (
+    REQUEST_FORM_DATA,
     AnswerEntryFactory,
     CaseFactory,
     ChannelFactory,
@@ -203,17 +204,7 @@ def test_ask_hub_shows_staff_edited_channels_and_line_days(client):
 
 # --- E-mail consultation --------------------------------------------------------------
 REQUEST = reverse("consultations:request-create")
-GOOD = {
-    "email": "asker@example.jp",
-    "name": "たろう",
-    "category": "報酬・支払い",
-    "occupation": "配送・デリバリー・貨物",
-    "prefecture": "東京都",
-    "what_happened": "報酬が2か月払われません。",
-    "what_wanted": "払ってほしい",
-    "contact_method": "email",
-    "consent": "on",
-}
+GOOD = REQUEST_FORM_DATA
 
 
 def test_visitor_sends_a_request(client, django_capture_on_commit_callbacks):
