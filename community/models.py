@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from community.rules import wait_text
 from worq.lib.audit import AuditRecord
 from worq.lib.vocab import Occupation
 
@@ -95,7 +96,6 @@ class Topic(models.Model):
 
     @property
     def slow_mode_label(self) -> str:
-        from community.rules import wait_text
 
         return wait_text(dt.timedelta(seconds=self.slow_mode_seconds))
 

@@ -91,14 +91,18 @@ def _touch(topic: Topic, now: dt.datetime) -> None:
 
 
 # --- Posting --------------------------------------------------------------------
+def _check_topic_open(topic: Topic) -> None:
+    if not topic.is_open or not topic.community.is_active:
+        raise ValidationError("このお題は受付を終了しています。読むことはできます。")
+
+
 def post_create(*, topic: Topic, author: User, kind: str, body: str, now: dt.datetime) -> Post:
     with transaction.atomic():
         # Lock the author row so two quick taps cannot both pass the limits.
         User.objects.select_for_update().filter(pk=author.pk).first()
         topic = Topic.objects.select_related("community").get(pk=topic.pk)
         _check_can_write(user=author, now=now)
-        if not topic.is_open or not topic.community.is_active:
-            raise ValidationError("このお題は受付を終了しています。読むことはできます。")
+        _check_topic_open(topic)
         _check_text(body)
         _check_posting_limits(user=author, topic=topic, now=now)
         post = Post(
@@ -126,8 +130,7 @@ def reply_create(*, parent: Post, author: User, body: str, now: dt.datetime) -> 
         if not parent.is_visible:
             raise ValidationError("この投稿は削除されたか表示されていないため、返信できません。")
         topic = parent.topic
-        if not topic.is_open or not topic.community.is_active:
-            raise ValidationError("このお題は受付を終了しています。読むことはできます。")
+        _check_topic_open(topic)
         _check_text(body)
         _check_posting_limits(user=author, topic=topic, now=now)
         reply = Post(
@@ -144,7 +147,7 @@ def reply_create(*, parent: Post, author: User, body: str, now: dt.datetime) -> 
         Post.objects.filter(pk=parent.pk).update(last_activity_at=now)
         _touch(topic, now)
         if parent.author_id != author.pk:
-            from community.tasks import send_reply_notice
+            from community.tasks import send_reply_notice  # here, not above: tasks import this module
 
             outbox_add(task=send_reply_notice, args=[reply.pk])
     return reply

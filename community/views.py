@@ -96,31 +96,24 @@ def _viewer_context(request, posts: list[Post]) -> dict:
     }
 
 
-def _save(form, create):
-    """Run ``create`` if the form is valid; put service refusals next to the form."""
-    if not form.is_valid():
-        return None
-    try:
-        return create(form.cleaned_data)
-    except ValidationError as error:
-        form.add_error(None, error)
-        return None
-
-
 @registered_required
 @rate_limited("worq_post")
 @submitted_once()
 def post_create(request, pk):
     topic = get_topic(pk)
     form = PostForm(request.POST or None)
-    if request.method == "POST":
-        post = _save(
-            form,
-            lambda d: services.post_create(
-                topic=topic, author=request.user, kind=d["kind"], body=d["body"], now=timezone.now()
-            ),
-        )
-        if post:
+    if request.method == "POST" and form.is_valid():
+        try:
+            post = services.post_create(
+                topic=topic,
+                author=request.user,
+                kind=form.cleaned_data["kind"],
+                body=form.cleaned_data["body"],
+                now=timezone.now(),
+            )
+        except ValidationError as error:  # a refusal of the service shows next to the form
+            form.add_error(None, error)
+        else:
             messages.success(request, "投稿しました。声を寄せてくださって、ありがとうございます。")
             return redirect(post.get_absolute_url())
     return render(
@@ -137,14 +130,14 @@ def post_create(request, pk):
 def reply_create(request, pk):
     parent = get_public_post(pk)
     form = ReplyForm(request.POST or None)
-    if request.method == "POST":
-        reply = _save(
-            form,
-            lambda d: services.reply_create(
-                parent=parent, author=request.user, body=d["body"], now=timezone.now()
-            ),
-        )
-        if reply:
+    if request.method == "POST" and form.is_valid():
+        try:
+            reply = services.reply_create(
+                parent=parent, author=request.user, body=form.cleaned_data["body"], now=timezone.now()
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
             messages.success(request, "返信しました。")
             return redirect(reply.get_absolute_url())
     return render(
@@ -160,14 +153,18 @@ def post_edit(request, pk):
     post = get_own_post(request, pk)
     form_class = ReplyForm if post.parent_id else PostForm
     form = form_class(request.POST or None, initial={"body": post.body, "kind": post.kind})
-    if request.method == "POST":
-        saved = _save(
-            form,
-            lambda d: services.post_edit(
-                post=post, editor=request.user, body=d["body"], kind=d.get("kind", ""), now=timezone.now()
-            ),
-        )
-        if saved:
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.post_edit(
+                post=post,
+                editor=request.user,
+                body=form.cleaned_data["body"],
+                kind=form.cleaned_data.get("kind", ""),
+                now=timezone.now(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
             messages.success(request, "投稿を直しました。")
             return redirect(saved.get_absolute_url())
     return render(
@@ -242,14 +239,18 @@ def _reacted(user, post: Post) -> set:
 def post_report(request, pk):
     post = get_public_post(pk)
     form = ReportForm(request.POST or None)
-    if request.method == "POST":
-        report = _save(
-            form,
-            lambda d: services.report_create(
-                post=post, reporter=request.user, reason=d["reason"], note=d["note"], now=timezone.now()
-            ),
-        )
-        if report:
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_create(
+                post=post,
+                reporter=request.user,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+                now=timezone.now(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
             messages.success(
                 request, "通報を受け付けました。モデレーターが確認します。ご協力ありがとうございます。"
             )

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.html import format_html_join
 
@@ -32,19 +33,46 @@ class CaseAdmin(admin.ModelAdmin):
         ("本文", {"fields": ["memo", "question", "answer"]}),
         ("公開", {"fields": ["published", "published_at", "members_only"]}),
         ("関連", {"fields": ["related_terms", "related_cases"]}),
+        ("履歴", {"fields": ["history"]}),
     ]
+
+    readonly_fields = ["history"]
+
+    @admin.display(description="公開の履歴")
+    def history(self, obj):
+        return _history(obj)
+
+    def save_model(self, request, obj, form, change):
+        services.case_save(case=obj, actor=request.user, now=timezone.now())
 
     @admin.action(description="選んだ事例を公開する")
     def publish(self, request, queryset):
         for case in queryset:
-            services.case_set_published(case=case, published=True)
+            services.case_set_published(case=case, published=True, actor=request.user, now=timezone.now())
         self.message_user(request, f"{queryset.count()}件を公開しました。")
 
     @admin.action(description="選んだ事例を非公開にする")
     def unpublish(self, request, queryset):
         for case in queryset:
-            services.case_set_published(case=case, published=False)
+            services.case_set_published(case=case, published=False, actor=request.user, now=timezone.now())
         self.message_user(request, f"{queryset.count()}件を非公開にしました。")
+
+
+def _history(obj) -> str:
+    """An object's audit rows, newest first, as a read-only admin field."""
+    if obj is None or obj.pk is None:
+        return "—"
+    return (
+        format_html_join(
+            "",
+            "<p>{}　{}　{}</p>",
+            (
+                (f"{timezone.localtime(e.created_at):%Y-%m-%d %H:%M}", e.get_action_display(), e.actor or "")
+                for e in obj.events.select_related("actor")[:20]
+            ),
+        )
+        or "—"
+    )
 
 
 @admin.register(GlossaryTerm)
@@ -157,11 +185,11 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.consultation_request_update(
-            request=obj,
+            consultation=obj,
             actor=request.user,
-            status=obj.status,
-            reply=obj.reply,
-            internal_notes=obj.internal_notes,
+            status=form.cleaned_data["status"],
+            reply=form.cleaned_data["reply"],
+            internal_notes=form.cleaned_data["internal_notes"],
             now=timezone.now(),
         )
 
@@ -193,17 +221,53 @@ class LawyerAdmin(admin.ModelAdmin):
     search_fields = ["name", "office"]
 
 
+class RankedLawyerIterator(ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        order = {m.lawyer.pk: i for i, m in enumerate(self.field.matches)}
+        for obj in sorted(self.queryset, key=lambda o: order.get(o.pk, len(order))):
+            yield self.choice(obj)
+
+
 class LawyerChoiceField(forms.ModelChoiceField):
-    def __init__(self, *args, labels: dict[int, str], **kwargs):
-        self.labels = labels
-        super().__init__(*args, **kwargs)
+    """The lawyers in the order the ranking gives, each with why they match."""
+
+    iterator = RankedLawyerIterator
+
+    def __init__(self, *args, matches: list[services.LawyerMatch], **kwargs):
+        self.matches = matches
+        super().__init__(Lawyer.objects.filter(pk__in=[m.lawyer.pk for m in matches]), *args, **kwargs)
 
     def label_from_instance(self, obj):
-        return f"{obj}（一致：{self.labels.get(obj.pk, '—')}）"
+        reasons = {m.lawyer.pk: m.reasons for m in self.matches}
+        return f"{obj}（一致：{reasons.get(obj.pk, '—')}）"
+
+
+def lawyer_matches(referral: LawyerReferral) -> list[services.LawyerMatch]:
+    return services.lawyers_ranked(
+        category=referral.category, prefecture=referral.prefecture, online_ok=referral.online_ok
+    )
+
+
+class LawyerReferralAdminForm(forms.ModelForm):
+    """The lawyer to introduce is chosen from the active lawyers, best match first."""
+
+    class Meta:
+        model = LawyerReferral
+        fields = ["lawyer", "message_to_member", "status", "staff_note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "lawyer" in self.fields:
+            self.fields["lawyer"] = LawyerChoiceField(
+                matches=lawyer_matches(self.instance), required=False, label="紹介する弁護士"
+            )
 
 
 @admin.register(LawyerReferral)
 class LawyerReferralAdmin(admin.ModelAdmin):
+    form = LawyerReferralAdminForm
     list_display = ["__str__", "created_at", "category", "prefecture", "status", "lawyer"]
     list_filter = ["status", "category"]
     date_hierarchy = "created_at"
@@ -217,6 +281,7 @@ class LawyerReferralAdmin(admin.ModelAdmin):
         "online_ok",
         "referred_at",
         "matching_lawyers",
+        "history",
     ]
     fieldsets = [
         (
@@ -247,15 +312,11 @@ class LawyerReferralAdmin(admin.ModelAdmin):
                 "description": "弁護士を選んで保存すると「紹介済み」になり、会員にメールで知らせます。",
             },
         ),
+        ("履歴", {"fields": ["history"]}),
     ]
 
     def has_add_permission(self, request):
         return False
-
-    def _matches(self, obj):
-        return services.lawyers_ranked(
-            category=obj.category, prefecture=obj.prefecture, online_ok=obj.online_ok
-        )
 
     @admin.display(description="合う弁護士（よく合う順）")
     def matching_lawyers(self, obj):
@@ -263,55 +324,24 @@ class LawyerReferralAdmin(admin.ModelAdmin):
             return "—"
         return (
             format_html_join(
-                "", "<p>{}：{}</p>", ((str(m.lawyer), m.reasons) for m in self._matches(obj)[:10])
+                "", "<p>{}：{}</p>", ((str(m.lawyer), m.reasons) for m in lawyer_matches(obj)[:10])
             )
             or "協力弁護士が登録されていません。"
         )
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        obj = getattr(request, "_referral", None)
-        if db_field.name == "lawyer" and obj is not None:
-            matches = self._matches(obj)
-            order = {m.lawyer.pk: i for i, m in enumerate(matches)}
-            field = LawyerChoiceField(
-                queryset=Lawyer.objects.filter(pk__in=order),
-                required=False,
-                label="紹介する弁護士",
-                labels={m.lawyer.pk: m.reasons for m in matches},
-            )
-            # Best match first, as the ranking says.
-            field.iterator = _ordered_iterator(order)
-            return field
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def get_form(self, request, obj=None, **kwargs):
-        request._referral = obj
-        return super().get_form(request, obj, **kwargs)
+    @admin.display(description="履歴")
+    def history(self, obj):
+        return _history(obj)
 
     def save_model(self, request, obj, form, change):
-        before = LawyerReferral.objects.get(pk=obj.pk)
-        if obj.lawyer_id and obj.lawyer_id != before.lawyer_id:
-            services.lawyer_referral_refer(
-                referral=obj,
-                lawyer=obj.lawyer,
-                message=obj.message_to_member,
-                actor=request.user,
-                now=timezone.now(),
-            )
+        referred = services.lawyer_referral_update(
+            referral=obj,
+            actor=request.user,
+            lawyer=form.cleaned_data["lawyer"],
+            message=form.cleaned_data["message_to_member"],
+            status=form.cleaned_data["status"],
+            staff_note=form.cleaned_data["staff_note"],
+            now=timezone.now(),
+        )
+        if referred:
             messages.info(request, "会員に紹介のメールを送ります。")
-        else:
-            obj.full_clean()
-            obj.save()
-
-
-def _ordered_iterator(order: dict[int, int]):
-    from django.forms.models import ModelChoiceIterator
-
-    class OrderedIterator(ModelChoiceIterator):
-        def __iter__(self):
-            if self.field.empty_label is not None:
-                yield ("", self.field.empty_label)
-            for obj in sorted(self.queryset, key=lambda o: order.get(o.pk, len(order))):
-                yield self.choice(obj)
-
-    return OrderedIterator

@@ -9,6 +9,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from consultations import search, services
@@ -17,6 +18,7 @@ from consultations.models import (
     Case,
     ConsultationChannel,
     ConsultationRequest,
+    EngagementRecord,
     GlossaryTerm,
     Lawyer,
     LawyerReferral,
@@ -105,7 +107,7 @@ def _demo_requests(now: dt.datetime) -> None:
     and the admin have something to show."""
     sakura = User.objects.filter(email="sakura@example.jp").first()
     if sakura and not ConsultationRequest.objects.filter(user=sakura).exists():
-        request = services.consultation_request_submit(
+        consultation = services.consultation_request_submit(
             user=sakura,
             now=now,
             data={
@@ -120,7 +122,7 @@ def _demo_requests(now: dt.datetime) -> None:
         )
         staff = User.objects.filter(email="staff@worq.example.jp").first()
         services.consultation_request_update(
-            request=request,
+            consultation=consultation,
             actor=staff,
             status=ConsultationRequest.Status.ANSWERED,
             internal_notes="（デモ）",
@@ -182,9 +184,6 @@ def _demo_engagement(now: dt.datetime) -> None:
     """A 取引記録 for さくら: delivered 75 days ago with payment agreed for
     today, unpaid, so the lawful due date (day 60) has passed; the client's
     message checked and one evidence file."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from consultations.models import EngagementRecord
 
     sakura = User.objects.filter(email="sakura@example.jp").first()
     if sakura is None or EngagementRecord.objects.filter(owner=sakura, client_name=DEMO_CLIENT).exists():

@@ -1,7 +1,10 @@
 """What this app adds to the site shell (home, マイページ, export, deletion)."""
 
-from consultations import services, views
+from django.utils import timezone
+
+from consultations import services
 from consultations.models import Case, ConsultationRequest, LawyerReferral
+from members.access import Tier, has_tier
 from worq.lib.hooks import register_key_number, register_mypage_section, register_news_source
 
 
@@ -19,13 +22,19 @@ def forget(*, user, now) -> None:
 
 
 def _mypage(user) -> dict | None:
-    requests = list(ConsultationRequest.objects.filter(user=user).order_by("-created_at")[:20])
+    consultations = list(ConsultationRequest.objects.filter(user=user).order_by("-created_at")[:20])
     referrals = list(
         LawyerReferral.objects.filter(member=user).select_related("lawyer").order_by("-created_at")[:20]
     )
-    if not requests and not referrals:
+    if not consultations and not referrals:
         return None
-    return {"requests": requests, "referrals": referrals}
+    return {"consultations": consultations, "referrals": referrals}
+
+
+def _records(user) -> dict | None:
+    if not has_tier(user, Tier.MEMBER):
+        return None
+    return {"rows": services.engagement_rows(user, today=timezone.localdate(), limit=5)}
 
 
 register_key_number(
@@ -35,9 +44,7 @@ register_key_number(
     count=lambda: Case.objects.published().count(),
 )
 register_mypage_section(order=20, template="consultations/includes/mypage.html", context=_mypage)
-register_mypage_section(
-    order=21, template="consultations/records/includes/mypage.html", context=views.records_mypage_context
-)
+register_mypage_section(order=21, template="consultations/records/includes/mypage.html", context=_records)
 
 
 def _news(limit: int) -> list[dict]:

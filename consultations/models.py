@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consultations.textsearch import kana_row
+from worq.lib.audit import AuditRecord
 from worq.lib.storage import PrivateUpload
 from worq.lib.vocab import ConsultationCategory, Occupation, Prefecture
 
@@ -66,6 +67,22 @@ class Case(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("consultations:case-detail", args=[self.external_id])
+
+
+class CaseEvent(AuditRecord):
+    """Audit row: a case published or taken down (admin action, change form or import)."""
+
+    class Action(models.TextChoices):
+        PUBLISHED = "published", "公開"
+        UNPUBLISHED = "unpublished", "非公開"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name="相談事例")
+    action = models.CharField("操作", max_length=30, choices=Action)
+    note = models.CharField("メモ", max_length=200, blank=True)
+
+    class Meta(AuditRecord.Meta):
+        verbose_name = "相談事例の公開履歴"
+        verbose_name_plural = "相談事例の公開履歴"
 
 
 class CaseSearchDocument(models.Model):
@@ -295,32 +312,24 @@ class ConsultationRequest(models.Model):
         return f"M{self.pk:06d}" if self.pk else "-"
 
 
-class ConsultationRequestEvent(models.Model):
+class ConsultationRequestEvent(AuditRecord):
     """Audit row for every status change or reply of a consultation request."""
 
-    request = models.ForeignKey(
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", "受付"
+        STATUS_CHANGED = "status_changed", "状態の変更"
+        REPLIED = "replied", "回答の送信"
+
+    consultation = models.ForeignKey(
         ConsultationRequest, on_delete=models.CASCADE, related_name="events", verbose_name="相談"
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="操作した人",
-    )
-    action = models.CharField("操作", max_length=40)
+    action = models.CharField("操作", max_length=30, choices=Action)
     from_status = models.CharField("変更前", max_length=20, blank=True)
     to_status = models.CharField("変更後", max_length=20, blank=True)
-    created_at = models.DateTimeField("日時", default=timezone.now)
 
-    class Meta:
+    class Meta(AuditRecord.Meta):
         verbose_name = "メール相談の履歴"
         verbose_name_plural = "メール相談の履歴"
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.action} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
 
 class Lawyer(models.Model):
@@ -411,6 +420,27 @@ class LawyerReferral(models.Model):
     def number(self) -> str:
         """The reference people quote (e-mail subjects): no status in it."""
         return f"L{self.pk:06d}"
+
+
+class LawyerReferralEvent(AuditRecord):
+    """Audit row: a referral received, a lawyer introduced, a status changed."""
+
+    class Action(models.TextChoices):
+        RECEIVED = "received", "受付"
+        REFERRED = "referred", "弁護士の紹介"
+        STATUS_CHANGED = "status_changed", "状態の変更"
+
+    referral = models.ForeignKey(
+        LawyerReferral, on_delete=models.CASCADE, related_name="events", verbose_name="弁護士相談サポート"
+    )
+    action = models.CharField("操作", max_length=30, choices=Action)
+    from_status = models.CharField("変更前", max_length=20, blank=True)
+    to_status = models.CharField("変更後", max_length=20, blank=True)
+    note = models.CharField("メモ", max_length=200, blank=True)
+
+    class Meta(AuditRecord.Meta):
+        verbose_name = "弁護士相談サポートの履歴"
+        verbose_name_plural = "弁護士相談サポートの履歴"
 
 
 class UsefulLink(models.Model):
@@ -569,7 +599,7 @@ class EngagementEvidence(PrivateUpload):
         verbose_name_plural = "取引記録の証拠ファイル"
 
 
-class EngagementEvent(models.Model):
+class EngagementEvent(AuditRecord):
     """Audit row: what the member did to a record, and when. It outlives a
     deleted record (the record link is cleared) and goes with the account."""
 
@@ -594,25 +624,12 @@ class EngagementEvent(models.Model):
         related_name="events",
         verbose_name="取引記録",
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="操作した人",
-    )
     action = models.CharField("操作", max_length=30, choices=Action)
     note = models.TextField("内容", blank=True)
-    created_at = models.DateTimeField("日時", default=timezone.now)
 
-    class Meta:
+    class Meta(AuditRecord.Meta):
         verbose_name = "取引記録の操作履歴"
         verbose_name_plural = "取引記録の操作履歴"
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class EngagementReminder(models.Model):

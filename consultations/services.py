@@ -15,6 +15,7 @@ from django.utils import timezone
 from consultations import freelance_act, records, terms_checker
 from consultations.models import (
     Case,
+    CaseEvent,
     ConsultationRequest,
     ConsultationRequestEvent,
     EngagementEvent,
@@ -24,9 +25,12 @@ from consultations.models import (
     GlossaryTerm,
     Lawyer,
     LawyerReferral,
+    LawyerReferralEvent,
 )
 from members.models import User
+from worq.lib import audit
 from worq.lib.mail import enqueue_templated_email
+from worq.lib.pdf import render_pdf
 from worq.lib.storage import private_storage, replace_file
 from worq.lib.vocab import ConsultationCategory, Occupation
 
@@ -145,7 +149,8 @@ def cases_import(*, lines: Iterable[str], now: dt.datetime) -> ImportResult:
     with transaction.atomic():
         saved: dict[str, Case] = {}
         for number, external_id, values, _ in parsed:
-            case = Case.objects.filter(external_id=external_id).first()
+            case = Case.objects.select_for_update().filter(external_id=external_id).first()
+            was_published = case.published if case is not None else None
             if case is None:
                 case = Case(external_id=external_id, published_at=now)
                 result.created += 1
@@ -161,6 +166,8 @@ def cases_import(*, lines: Iterable[str], now: dt.datetime) -> ImportResult:
             except ValidationError as exc:
                 raise ImportFailed([f"{number}行目: {_messages(exc)}"]) from None
             case.save()
+            if was_published is not None and was_published != case.published:
+                _case_event(case, actor=None, now=now, note="取り込み")
             saved[external_id] = case
         _link_case_relations(parsed, saved, result)
     return result
@@ -250,10 +257,32 @@ def glossary_import(*, lines: Iterable[str], now: dt.datetime) -> ImportResult:
 
 
 # --- Cases ------------------------------------------------------------------------------
-def case_set_published(*, case: Case, published: bool) -> Case:
-    """Publish or unpublish (the index follows through the save)."""
-    case.published = published
-    case.save(update_fields=["published", "updated_at"])
+def _case_event(case: Case, *, actor: User | None, now: dt.datetime, note: str = "") -> None:
+    action = CaseEvent.Action.PUBLISHED if case.published else CaseEvent.Action.UNPUBLISHED
+    audit.record(CaseEvent, case=case, actor=actor, action=action, note=note, now=now)
+
+
+def case_set_published(*, case: Case, published: bool, actor: User, now: dt.datetime) -> Case:
+    """Publish or unpublish (the index follows through the save), audited."""
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.published != published:
+            case.published = published
+            case.save(update_fields=["published", "updated_at"])
+            _case_event(case, actor=actor, now=now)
+    return case
+
+
+def case_save(*, case: Case, actor: User, now: dt.datetime) -> Case:
+    """Save a case edited in the admin; publishing or taking it down there is
+    audited against the stored row, read under lock."""
+    with transaction.atomic():
+        was_published = (
+            Case.objects.select_for_update().filter(pk=case.pk).values_list("published", flat=True).first()
+        )
+        case.save()
+        if was_published is not None and was_published != case.published:
+            _case_event(case, actor=actor, now=now)
     return case
 
 
@@ -268,36 +297,45 @@ def _staff_emails() -> list[str]:
 
 def consultation_request_submit(*, user: User | None, data: dict, now: dt.datetime) -> ConsultationRequest:
     """Record a request; e-mail a receipt to the person and a notice to 相談担当."""
-    request = ConsultationRequest(
+    consultation = ConsultationRequest(
         user=user if user is not None and user.is_authenticated else None,
         consented_at=now,
         created_at=now,
         **data,
     )
-    request.full_clean()
+    consultation.full_clean()
     with transaction.atomic():
-        request.save()
-        ConsultationRequestEvent.objects.create(
-            request=request, actor=request.user, action="受付", to_status=request.status, created_at=now
+        consultation.save()
+        audit.record(
+            ConsultationRequestEvent,
+            consultation=consultation,
+            actor=consultation.user,
+            action=ConsultationRequestEvent.Action.SUBMITTED,
+            to_status=consultation.status,
+            now=now,
         )
         # The address is not verified: the receipt carries none of the sender's words.
-        context = {"receipt_number": request.receipt_number, "category": request.category}
-        enqueue_templated_email(template="consultation-request-receipt", context=context, to=[request.email])
+        context = {"receipt_number": consultation.receipt_number, "category": consultation.category}
+        enqueue_templated_email(
+            template="consultation-request-receipt", context=context, to=[consultation.email]
+        )
         enqueue_templated_email(
             template="consultation-request-staff",
             context={
-                "receipt_number": request.receipt_number,
-                "category": request.category,
-                "admin_path": reverse("admin:consultations_consultationrequest_change", args=[request.pk]),
+                "receipt_number": consultation.receipt_number,
+                "category": consultation.category,
+                "admin_path": reverse(
+                    "admin:consultations_consultationrequest_change", args=[consultation.pk]
+                ),
             },
             to=_staff_emails(),
         )
-    return request
+    return consultation
 
 
 def consultation_request_update(
     *,
-    request: ConsultationRequest,
+    consultation: ConsultationRequest,
     actor: User,
     status: str,
     reply: str,
@@ -306,41 +344,51 @@ def consultation_request_update(
 ) -> ConsultationRequest:
     """Staff change status, notes or reply. A new or changed reply is e-mailed
     to the person and the request becomes 回答済み unless staff chose 終了."""
-    before = ConsultationRequest.objects.get(pk=request.pk)
     reply = reply.strip()
-    reply_changed = bool(reply) and reply != before.reply.strip()
-    if reply_changed and status in {ConsultationRequest.Status.NEW, ConsultationRequest.Status.IN_PROGRESS}:
-        status = ConsultationRequest.Status.ANSWERED
-    request.status, request.reply, request.internal_notes = status, reply, internal_notes
-    if reply_changed:
-        request.replied_at = now
-    request.full_clean()
     with transaction.atomic():
-        request.save()
-        if before.status != request.status:
-            ConsultationRequestEvent.objects.create(
-                request=request,
+        consultation = ConsultationRequest.objects.select_for_update().get(pk=consultation.pk)
+        before_status = consultation.status
+        reply_changed = bool(reply) and reply != consultation.reply.strip()
+        if reply_changed and status in {
+            ConsultationRequest.Status.NEW,
+            ConsultationRequest.Status.IN_PROGRESS,
+        }:
+            status = ConsultationRequest.Status.ANSWERED
+        consultation.status, consultation.reply, consultation.internal_notes = status, reply, internal_notes
+        if reply_changed:
+            consultation.replied_at = now
+        consultation.full_clean()
+        consultation.save()
+        if before_status != consultation.status:
+            audit.record(
+                ConsultationRequestEvent,
+                consultation=consultation,
                 actor=actor,
-                action="状態の変更",
-                from_status=before.status,
-                to_status=request.status,
-                created_at=now,
+                action=ConsultationRequestEvent.Action.STATUS_CHANGED,
+                from_status=before_status,
+                to_status=consultation.status,
+                now=now,
             )
         if reply_changed:
-            ConsultationRequestEvent.objects.create(
-                request=request, actor=actor, action="回答の送信", to_status=request.status, created_at=now
+            audit.record(
+                ConsultationRequestEvent,
+                consultation=consultation,
+                actor=actor,
+                action=ConsultationRequestEvent.Action.REPLIED,
+                to_status=consultation.status,
+                now=now,
             )
             enqueue_templated_email(
                 template="consultation-request-reply",
                 context={
-                    "receipt_number": request.receipt_number,
-                    "name": request.name,
+                    "receipt_number": consultation.receipt_number,
+                    "name": consultation.name,
                     "reply": reply,
-                    "has_account": request.user_id is not None,
+                    "has_account": consultation.user_id is not None,
                 },
-                to=[request.email],
+                to=[consultation.email],
             )
-    return request
+    return consultation
 
 
 # --- 弁護士相談サポート ------------------------------------------------------------------
@@ -349,6 +397,14 @@ def lawyer_referral_submit(*, member: User, data: dict, now: dt.datetime) -> Law
     referral.full_clean()
     with transaction.atomic():
         referral.save()
+        audit.record(
+            LawyerReferralEvent,
+            referral=referral,
+            actor=member,
+            action=LawyerReferralEvent.Action.RECEIVED,
+            to_status=referral.status,
+            now=now,
+        )
         enqueue_templated_email(
             template="lawyer-referral-received",
             context={"number": referral.number, "category": referral.category},
@@ -388,26 +444,62 @@ def lawyers_ranked(*, category: str, prefecture: str, online_ok: bool) -> list[L
     return sorted(matches, key=lambda m: (not m.field_match, not m.place_match, not m.local, m.lawyer.name))
 
 
-def lawyer_referral_refer(
-    *, referral: LawyerReferral, lawyer: Lawyer, message: str, actor: User, now: dt.datetime
-) -> LawyerReferral:
-    """Record the lawyer introduced and tell the member by e-mail."""
-    referral.lawyer, referral.message_to_member = lawyer, message
-    referral.status, referral.referred_at = LawyerReferral.Status.REFERRED, now
-    referral.full_clean()
+def lawyer_referral_update(
+    *,
+    referral: LawyerReferral,
+    actor: User,
+    lawyer: Lawyer | None,
+    message: str,
+    status: str,
+    staff_note: str,
+    now: dt.datetime,
+) -> bool:
+    """Staff work on a referral. Choosing a lawyer other than the one stored
+    introduces them: the referral becomes 紹介済み and the member is told by
+    e-mail (True is returned). Otherwise status and notes are saved. Every
+    introduction and status change is audited."""
     with transaction.atomic():
+        referral = LawyerReferral.objects.select_for_update().select_related("member").get(pk=referral.pk)
+        before_status = referral.status
+        referring = lawyer is not None and lawyer.pk != referral.lawyer_id
+        referral.lawyer, referral.message_to_member, referral.staff_note = lawyer, message, staff_note
+        referral.status = LawyerReferral.Status.REFERRED if referring else status
+        if referring:
+            referral.referred_at = now
+        referral.full_clean()
         referral.save()
-        enqueue_templated_email(
-            template="lawyer-referral-referred",
-            context={"number": referral.number, "lawyer": str(lawyer), "message": message},
-            to=[referral.member.email],
-        )
-    return referral
+        if referring:
+            audit.record(
+                LawyerReferralEvent,
+                referral=referral,
+                actor=actor,
+                action=LawyerReferralEvent.Action.REFERRED,
+                from_status=before_status,
+                to_status=referral.status,
+                note=str(lawyer)[:200],
+                now=now,
+            )
+            enqueue_templated_email(
+                template="lawyer-referral-referred",
+                context={"number": referral.number, "lawyer": str(lawyer), "message": message},
+                to=[referral.member.email],
+            )
+        elif before_status != referral.status:
+            audit.record(
+                LawyerReferralEvent,
+                referral=referral,
+                actor=actor,
+                action=LawyerReferralEvent.Action.STATUS_CHANGED,
+                from_status=before_status,
+                to_status=referral.status,
+                now=now,
+            )
+    return referring
 
 
 # --- Account data -----------------------------------------------------------------------
 def account_export(user: User) -> dict:
-    requests = [
+    consultations = [
         {
             "受付番号": r.receipt_number,
             "受付日時": r.created_at.isoformat(),
@@ -432,7 +524,7 @@ def account_export(user: User) -> dict:
         }
         for r in LawyerReferral.objects.filter(member=user).select_related("lawyer")
     ]
-    return {"メール相談": requests, "弁護士相談サポート": referrals}
+    return {"メール相談": consultations, "弁護士相談サポート": referrals}
 
 
 def account_delete(user: User) -> None:
@@ -467,13 +559,14 @@ def _engagement_event(
     *, record: EngagementRecord, action: str, note: str = "", now: dt.datetime, by_owner: bool = True
 ) -> None:
     """Only the owner changes a record; the system (reminders) acts with no actor."""
-    EngagementEvent.objects.create(
+    audit.record(
+        EngagementEvent,
         owner_id=record.owner_id,
         record=record,
-        actor_id=record.owner_id if by_owner else None,
+        actor=record.owner if by_owner else None,
         action=action,
         note=note,
-        created_at=now,
+        now=now,
     )
 
 
@@ -609,6 +702,13 @@ def engagement_payment(record: EngagementRecord, *, today: dt.date) -> records.P
         paid=record.paid_on,
         today=today,
     )
+
+
+def engagement_rows(user: User, *, today: dt.date, limit: int | None = None) -> list:
+    """(record, payment) pairs, newest engagement first; computed, not queried per row."""
+    return [
+        (r, engagement_payment(r, today=today)) for r in EngagementRecord.objects.filter(owner=user)[:limit]
+    ]
 
 
 NOTICE_REMINDER_DAYS = 14  # how long before the notice_by date the member hears of it
@@ -788,7 +888,6 @@ def engagement_consultation_initial(record: EngagementRecord, *, user: User, tod
 def engagement_summary_pdf(*, record: EngagementRecord, user: User, now: dt.datetime) -> bytes:
     """The record as a PDF for a 申出, フリーランス・トラブル110番 or a lawyer:
     rendered on request, never stored."""
-    from worq.lib.pdf import render_pdf
 
     context = engagement_facts(record, today=timezone.localdate(now))
     membership = getattr(user, "membership", None)

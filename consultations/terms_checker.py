@@ -134,6 +134,7 @@ def validate_text(text: str) -> str:
 
 def pdf_text(data: bytes) -> str:
     """The text layer of a PDF (pypdf handles the CID fonts Japanese PDFs use)."""
+    # pypdf loads only when a PDF is uploaded, not with every page.
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 

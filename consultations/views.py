@@ -7,6 +7,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from consultations import freelance_pages, listing, pages, records, services, terms_checker
+from consultations.access import get_own_evidence, get_own_record
 from consultations.filters import CaseFilter
 from consultations.forms import (
     ConsultationRequestForm,
@@ -24,8 +25,6 @@ from consultations.models import (
     Case,
     CaseSearchDocument,
     ConsultationChannel,
-    EngagementEvidence,
-    EngagementRecord,
     GlossaryTerm,
     LineConsultationDay,
     UsefulLink,
@@ -129,8 +128,8 @@ def request_create(request):
         data = {k: v for k, v in form.cleaned_data.items() if k != "consent"}
         if request.user.is_authenticated:
             data["email"] = request.user.email
-        obj = services.consultation_request_submit(user=request.user, data=data, now=timezone.now())
-        request.session["consultations_last_request"] = obj.receipt_number
+        consultation = services.consultation_request_submit(user=request.user, data=data, now=timezone.now())
+        request.session["consultations_last_request"] = consultation.receipt_number
         return redirect("consultations:request-done")
     return render(request, "consultations/request_form.html", {"form": form})
 
@@ -231,10 +230,6 @@ def freelance_where(request):
 
 
 # --- 取引記録 (network members; each record is seen only by its owner) -----------------------
-def get_record_for_member(request, pk: int) -> EngagementRecord:
-    return get_object_or_404(EngagementRecord, pk=pk, owner=request.user)
-
-
 def _record_page(request, record, *, paid_form=None, evidence_form=None, status=200):
     context = services.engagement_facts(record, today=timezone.localdate())
     context["paid_form"] = paid_form or PaidForm(
@@ -244,25 +239,14 @@ def _record_page(request, record, *, paid_form=None, evidence_form=None, status=
     return render(request, "consultations/records/detail.html", context, status=status)
 
 
-def _record_rows(user, limit: int | None = None) -> list:
-    """(record, payment) pairs, newest engagement first; computed, not queried per row."""
-    today = timezone.localdate()
-    return [
-        (r, services.engagement_payment(r, today=today))
-        for r in EngagementRecord.objects.filter(owner=user)[:limit]
-    ]
-
-
-def records_mypage_context(user) -> dict | None:
-    if not has_tier(user, Tier.MEMBER):
-        return None
-    return {"rows": _record_rows(user, limit=5)}
-
-
 @member_required
 @never_cache
 def record_list(request):
-    return render(request, "consultations/records/list.html", {"rows": _record_rows(request.user)})
+    return render(
+        request,
+        "consultations/records/list.html",
+        {"rows": services.engagement_rows(request.user, today=timezone.localdate())},
+    )
 
 
 @member_required
@@ -280,14 +264,14 @@ def record_create(request):
 @member_required
 @never_cache
 def record_detail(request, pk: int):
-    return _record_page(request, get_record_for_member(request, pk))
+    return _record_page(request, get_own_record(request, pk))
 
 
 @member_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def record_edit(request, pk: int):
-    record = get_record_for_member(request, pk)
+    record = get_own_record(request, pk)
     form = EngagementForm(request.POST or None, instance=record, today=timezone.localdate())
     if request.method == "POST" and form.is_valid():
         services.engagement_update(record=record, data=form.cleaned_data, now=timezone.now())
@@ -300,7 +284,7 @@ def record_edit(request, pk: int):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def record_delete(request, pk: int):
-    record = get_record_for_member(request, pk)
+    record = get_own_record(request, pk)
     if request.method == "POST":
         services.engagement_delete(record=record, now=timezone.now())
         messages.success(request, "取引記録と証拠ファイルを削除しました。")
@@ -311,7 +295,7 @@ def record_delete(request, pk: int):
 @member_required
 @require_POST
 def record_paid(request, pk: int):
-    record = get_record_for_member(request, pk)
+    record = get_own_record(request, pk)
     form = PaidForm(request.POST, today=timezone.localdate(), start_on=record.start_on)
     if not form.is_valid():
         return _record_page(request, record, paid_form=form, status=400)
@@ -325,7 +309,7 @@ def record_paid(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def record_terms(request, pk: int):
     """Paste → check (nothing stored) → the member chooses to save the result."""
-    record = get_record_for_member(request, pk)
+    record = get_own_record(request, pk)
     form = TermsTextForm(request.POST or None, initial={"text": record.client_message})
     context = {"record": record, "form": form}
     if request.method == "POST" and form.is_valid():
@@ -346,7 +330,7 @@ def record_terms(request, pk: int):
 @member_required
 @never_cache
 def record_pdf(request, pk: int):
-    record = get_record_for_member(request, pk)
+    record = get_own_record(request, pk)
     pdf = services.engagement_summary_pdf(record=record, user=request.user, now=timezone.now())
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="engagement-{record.pk}.pdf"'
@@ -356,7 +340,7 @@ def record_pdf(request, pk: int):
 @member_required
 @require_POST
 def evidence_add(request, pk: int):
-    record = get_record_for_member(request, pk)
+    record = get_own_record(request, pk)
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
         return _record_page(request, record, evidence_form=form, status=400)
@@ -375,9 +359,7 @@ def evidence_add(request, pk: int):
 @member_required
 @never_cache
 def evidence_download(request, pk: int, evidence_pk: int):
-    evidence = get_object_or_404(
-        EngagementEvidence, pk=evidence_pk, record=get_record_for_member(request, pk)
-    )
+    evidence = get_own_evidence(request, pk, evidence_pk)
     return FileResponse(
         evidence.file.open("rb"),
         as_attachment=True,
@@ -389,9 +371,7 @@ def evidence_download(request, pk: int, evidence_pk: int):
 @member_required
 @require_POST
 def evidence_remove(request, pk: int, evidence_pk: int):
-    evidence = get_object_or_404(
-        EngagementEvidence, pk=evidence_pk, record=get_record_for_member(request, pk)
-    )
+    evidence = get_own_evidence(request, pk, evidence_pk)
     services.evidence_remove(evidence=evidence, now=timezone.now())
     messages.success(request, "証拠ファイルを削除しました。")
     return redirect("consultations:record-detail", pk=pk)
@@ -403,5 +383,5 @@ def consultation_prefill(request) -> dict:
     pk = request.GET.get("record", "")
     if request.method != "GET" or not pk.isdigit() or not has_tier(request.user, Tier.MEMBER):
         return {}
-    record = get_record_for_member(request, int(pk))
+    record = get_own_record(request, int(pk))
     return services.engagement_consultation_initial(record, user=request.user, today=timezone.localdate())

@@ -183,14 +183,9 @@ class CampaignAdmin(admin.ModelAdmin):
             request, "admin/magazine/campaign/progress.html", self._progress_context(campaign)
         )
 
-    def _run(self, request, campaign: Campaign, action, success: str):
-        try:
-            action()
-        except ValidationError as exc:
-            for text in exc.messages:
-                messages.error(request, text)
-        else:
-            messages.success(request, success)
+    def _refused(self, request, campaign: Campaign, exc: ValidationError):
+        for text in exc.messages:
+            messages.error(request, text)
         return self._back(campaign)
 
     @staticmethod
@@ -201,22 +196,24 @@ class CampaignAdmin(admin.ModelAdmin):
     def test_send_view(self, request, pk: int):
         self._post_only(request)
         campaign = self._campaign(request, pk, change=True)
-        return self._run(
-            request,
-            campaign,
-            lambda: services.campaign_test_send(campaign=campaign, staff=request.user, now=timezone.now()),
-            f"テスト送信を {request.user.email} に送りました。届いた見た目を確かめてください。",
+        try:
+            services.campaign_test_send(campaign=campaign, staff=request.user, now=timezone.now())
+        except ValidationError as exc:
+            return self._refused(request, campaign, exc)
+        messages.success(
+            request, f"テスト送信を {request.user.email} に送りました。届いた見た目を確かめてください。"
         )
+        return self._back(campaign)
 
     def send_now_view(self, request, pk: int):
         self._post_only(request)
         campaign = self._campaign(request, pk, change=True)
-        return self._run(
-            request,
-            campaign,
-            lambda: services.campaign_send(campaign=campaign, now=timezone.now()),
-            "送信を始めました。進み具合はこの画面で確かめられます。",
-        )
+        try:
+            services.campaign_send(campaign=campaign, now=timezone.now())
+        except ValidationError as exc:
+            return self._refused(request, campaign, exc)
+        messages.success(request, "送信を始めました。進み具合はこの画面で確かめられます。")
+        return self._back(campaign)
 
     def schedule_view(self, request, pk: int):
         self._post_only(request)
@@ -228,22 +225,24 @@ class CampaignAdmin(admin.ModelAdmin):
                     messages.error(request, text)
             return self._back(campaign)
         when = form.cleaned_data["scheduled_at"]
-        return self._run(
-            request,
-            campaign,
-            lambda: services.campaign_schedule(campaign=campaign, when=when, now=timezone.now()),
-            f"{timezone.localtime(when):%Y年%-m月%-d日 %H:%M} に送信するよう予約しました。",
+        try:
+            services.campaign_schedule(campaign=campaign, when=when, now=timezone.now())
+        except ValidationError as exc:
+            return self._refused(request, campaign, exc)
+        messages.success(
+            request, f"{timezone.localtime(when):%Y年%-m月%-d日 %H:%M} に送信するよう予約しました。"
         )
+        return self._back(campaign)
 
     def unschedule_view(self, request, pk: int):
         self._post_only(request)
         campaign = self._campaign(request, pk, change=True)
-        return self._run(
-            request,
-            campaign,
-            lambda: services.campaign_unschedule(campaign=campaign),
-            "予約を取り消しました。下書きに戻っています。",
-        )
+        try:
+            services.campaign_unschedule(campaign=campaign)
+        except ValidationError as exc:
+            return self._refused(request, campaign, exc)
+        messages.success(request, "予約を取り消しました。下書きに戻っています。")
+        return self._back(campaign)
 
 
 @admin.register(Delivery)

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
@@ -141,7 +142,6 @@ def _newsletter(now: dt.datetime) -> Campaign | None:
 
 
 def load(*, stdout) -> str:
-    from django.utils import timezone
 
     with transaction.atomic():
         features = _features()

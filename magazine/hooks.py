@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from magazine import queries, services
-from magazine.models import Delivery, Subscription
+from magazine.models import Article, Delivery, Subscription
 from worq.lib.hooks import register_mypage_section, register_news_source, register_search_section
 
 
@@ -64,7 +64,6 @@ register_search_section(order=20, search=_search)
 
 
 def _news(limit: int) -> list[dict]:
-    from magazine.models import Article
 
     articles = Article.objects.published().order_by("-published_at", "-pk")[:limit]
     return [{"title": a.title, "url": a.get_absolute_url(), "date": a.published_at} for a in articles]

@@ -129,7 +129,7 @@ def _check_sendable(campaign: Campaign) -> None:
 
 
 def campaign_test_send(*, campaign: Campaign, staff: User, now: dt.datetime) -> None:
-    from magazine.tasks import send_test_letter
+    from magazine.tasks import send_test_letter  # here, not above: tasks import this module
 
     campaign.full_clean()
     with transaction.atomic():
@@ -164,7 +164,7 @@ def campaign_unschedule(*, campaign: Campaign) -> Campaign:
 
 def campaign_send(*, campaign: Campaign, now: dt.datetime) -> Campaign:
     """Start sending now. The conditional UPDATE makes a double click harmless."""
-    from magazine.tasks import dispatch_campaign
+    from magazine.tasks import dispatch_campaign  # here, not above: tasks import this module
 
     _check_sendable(campaign)
     with transaction.atomic():

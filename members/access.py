@@ -8,8 +8,12 @@ everything. Views use ``tier_required``; templates use the ``tiers`` tags.
 from enum import IntEnum
 from functools import wraps
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
+
+from members.models import NetworkMembership
 
 
 class Tier(IntEnum):
@@ -31,9 +35,6 @@ def tier_of(user) -> Tier:
     cached = getattr(user, "_worq_tier", None)
     if cached is not None:
         return cached
-    from allauth.account.models import EmailAddress
-
-    from members.models import NetworkMembership
 
     tier = Tier.VISITOR
     if user.nickname and EmailAddress.objects.filter(user=user, verified=True).exists():
@@ -58,7 +59,6 @@ def needs_second_factor(user) -> bool:
     two-factor session."""
     if not (user.is_authenticated and (user.is_staff or user.is_superuser)):
         return False
-    from allauth.mfa.utils import is_mfa_enabled
 
     return not is_mfa_enabled(user)
 

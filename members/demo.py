@@ -6,6 +6,7 @@ from pathlib import Path
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import encrypt
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.utils import timezone
@@ -121,8 +122,6 @@ def load(*, stdout) -> str:
     staff = _user(STAFF_EMAIL, "Wor-Q運営", staff=True)
     staff.groups.set(Group.objects.filter(name__in=["編集", "モデレーター", "共済担当", "相談担当"]))
     if not Authenticator.objects.filter(user=staff, type=Authenticator.Type.TOTP).exists():
-        from allauth.mfa.utils import encrypt
-
         Authenticator.objects.create(
             user=staff, type=Authenticator.Type.TOTP, data={"secret": encrypt(DEMO_TOTP_SECRET)}
         )

@@ -7,6 +7,7 @@ permissions are synced from ``staff_permissions`` on each app's AppConfig
 """
 
 from django.apps import apps
+from django.contrib.auth.models import Group, Permission
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
@@ -31,7 +32,6 @@ def wanted_permissions() -> dict[str, set[tuple[str, str]]]:
 
 
 def sync_staff_groups() -> None:
-    from django.contrib.auth.models import Group, Permission
 
     for group_name, perms in wanted_permissions().items():
         group, _ = Group.objects.get_or_create(name=group_name)

@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -18,6 +20,7 @@ from members.models import (
 from worq.lib.audit import record
 from worq.lib.hooks import account_data_hooks
 from worq.lib.outbox import outbox_add
+from worq.lib.pdf import render_pdf
 from worq.lib.storage import delete_on_commit, replace_file
 
 MEMBER_FIELDS = [
@@ -68,7 +71,7 @@ def membership_create(*, user: User, data: dict, now: dt.datetime) -> NetworkMem
             to_status=membership.status,
             now=now,
         )
-        from members.tasks import render_membership_card
+        from members.tasks import render_membership_card  # here, not above: tasks import this module
 
         outbox_add(task=render_membership_card, args=[membership.pk])
     return membership
@@ -99,7 +102,7 @@ def membership_update(
             now=now,
         )
         if {"full_name", "full_name_kana"} & set(changed):
-            from members.tasks import render_membership_card
+            from members.tasks import render_membership_card  # here, not above: tasks import this module
 
             outbox_add(task=render_membership_card, args=[membership.pk])
     return membership
@@ -132,7 +135,6 @@ def membership_set_status(
 
 def membership_card_render(*, membership: NetworkMembership, now: dt.datetime) -> None:
     """Render the 会員証 PDF. Safe to run twice: the file is replaced."""
-    from worq.lib.pdf import render_pdf
 
     pdf = render_pdf(template="pdf/membership_card.html", context={"membership": membership, "now": now})
     with transaction.atomic():
@@ -172,7 +174,6 @@ def coupon_reveal(*, coupon: Coupon, user: User, now: dt.datetime) -> CouponReve
 
 def account_export(*, user: User) -> dict:
     """Everything the site holds about ``user``, as JSON-serialisable data."""
-    from allauth.account.models import EmailAddress
 
     data: dict = {
         "account": {
@@ -222,8 +223,6 @@ def account_delete(*, user: User, now: dt.datetime) -> None:
     reasons = account_deletion_blockers(user=user)
     if reasons:
         raise AccountDeletionBlocked(reasons)
-    from allauth.account.models import EmailAddress
-    from allauth.mfa.models import Authenticator
 
     with transaction.atomic():
         for hooks in account_data_hooks():

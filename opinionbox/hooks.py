@@ -1,7 +1,7 @@
 from django.utils import timezone
 
 from opinionbox import services
-from opinionbox.models import Opinion
+from opinionbox.models import Opinion, Theme
 from worq.lib.hooks import register_key_number, register_mypage_section, register_news_source
 
 MYPAGE_LIMIT = 5
@@ -35,7 +35,6 @@ register_key_number(
 
 
 def _news(limit: int) -> list[dict]:
-    from opinionbox.models import Theme
 
     today = timezone.localdate()
     themes = Theme.objects.filter(opens_on__lte=today).order_by("-opens_on", "-pk")[:limit]

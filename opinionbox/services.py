@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
@@ -264,7 +265,7 @@ def opinion_set_published(*, opinion: Opinion, actor, published: bool, now: dt.d
 # --- Results -----------------------------------------------------------------
 def result_publish(*, theme: Theme, actor, now: dt.datetime) -> Result:
     """Publish the theme's result and, after commit, e-mail everyone who asked."""
-    from opinionbox.tasks import notify_result
+    from opinionbox.tasks import notify_result  # here, not above: tasks import this module
 
     with transaction.atomic():
         theme = Theme.objects.select_for_update().get(pk=theme.pk)
@@ -370,7 +371,6 @@ CSV_HEADER = [
 def opinions_csv(*, themes: Iterable[Theme], actor, now: dt.datetime) -> str:
     """A theme's opinions with only what the author allowed: never an e-mail
     or a real name, the nickname only when they chose to publish by nickname."""
-    from django.db.models import Count
 
     themes = list(themes)
     opinions = (

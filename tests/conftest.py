@@ -23,8 +23,8 @@ def _clean_cache(request):
     elif request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(
         request.fixturenames
     ):
-        # Set the database up (as the test's marker asks) before touching it.
-        request.getfixturevalue("_django_db_helper")
+        # Set the database up (as the test's marker asks: transactional or not) before touching it.
+        request.getfixturevalue("db")
         cache.clear()
     yield
 
@@ -166,37 +166,20 @@ def desktop_page(browser, live_server):
     context.close()
 
 
-# Data that migrations load (RunPython), in dependency order. A transactional
-# test (browser, broker) ends by flushing every table, so the next one reloads
-# it; the loaders are the migrations' own functions.
-MIGRATION_DATA = [
-    ("worq.migrations.0002_load_pages", "load_pages"),
-    ("members.migrations.0002_staff_groups", "create_groups"),
-    ("community.migrations.0002_seed_communities", "seed"),
-    ("kyosai.migrations.0002_load_products_and_rates", "forwards"),
-    ("kyosai.migrations.0004_load_claim_documents", "forwards"),
-    ("kyosai.migrations.0003_rosai_freelance", "forwards"),
-]
-
-
-@pytest.fixture(autouse=True)
-def _migration_data_in_transactional_tests(request):
-    marker = request.node.get_closest_marker("django_db")
-    transactional = (
-        "live_server" in request.fixturenames
-        or "transactional_db" in request.fixturenames
-        or (marker is not None and marker.kwargs.get("transaction"))
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool({"live_server", "transactional_db"} & set(item.fixturenames)) or bool(
+        marker and marker.kwargs.get("transaction")
     )
-    if transactional:
-        from importlib import import_module
 
-        from django.apps import apps
 
-        from members.roles import sync_staff_groups
-
-        request.getfixturevalue("_django_db_helper")
-        if not apps.get_model("kyosai", "Product").objects.exists():
-            for module, function in MIGRATION_DATA:
-                getattr(import_module(module), function)(apps, None)
-            sync_staff_groups()
-    yield
+def pytest_collection_modifyitems(items):
+    """A transactional test (browser, broker) ends by flushing every table, so
+    the data the migrations loaded (pages, staff groups, communities, kyosai
+    products and rates) would be gone for the next one. Django's serialized
+    rollback restores it before each such test."""
+    for item in items:
+        if _transactional(item):
+            marker = item.get_closest_marker("django_db")
+            kwargs = {**(marker.kwargs if marker else {}), "transaction": True, "serialized_rollback": True}
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)

@@ -1,4 +1,12 @@
-"""Helpers for the browser tests (the page fixtures themselves are in conftest.py)."""
+"""Test helpers: the browser login (the page fixtures themselves are in
+conftest.py) and running manage.py in a fresh process."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def browser_login(page, live_server, user) -> None:
@@ -20,4 +28,18 @@ def browser_login(page, live_server, user) -> None:
                 "url": live_server.url,
             }
         ]
+    )
+
+
+def run_manage(*args, env_extra: dict) -> subprocess.CompletedProcess:
+    """``manage.py`` in a fresh process with the product settings (not the
+    tests'), the environment less what the test settings set, plus ``env_extra``."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", "WORQ_VAR_DIR"}
+    }
+    env.update(env_extra)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )

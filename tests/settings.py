@@ -19,5 +19,9 @@ SITE_URL = "http://testserver"
 # (one test loads the real model, tests/consultations/test_embeddings.py).
 EMBEDDINGS_BACKEND = "hashing"
 
+# Tests run with DEBUG off, where WhiteNoise warns of a missing STATIC_ROOT
+# (in production, collectstatic makes it): the tests' own var/ has one.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
 # Pages are rendered afresh in tests; tests/worq/test_pagecache.py turns the cache on.
 WORQ_VISITOR_CACHE_SECONDS = 0

@@ -1,4 +1,8 @@
-from django.apps import AppConfig
+from pathlib import Path
+
+from django.apps import AppConfig, apps
+from django.conf import settings
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 class WorqConfig(AppConfig):
@@ -8,19 +12,32 @@ class WorqConfig(AppConfig):
     staff_permissions = {"編集": ["page"]}
 
     def ready(self) -> None:
-        # allauth ships no Japanese names for its MFA models; the admin shows these.
+        _make_sqlite_folder()
+        # Models (and modules that import them) load only once ready() runs.
         from allauth.mfa.models import Authenticator
-        from django.apps import apps
 
         from worq import checks  # noqa: F401  (registers the deploy checks)
+        from worq.lib.pagecache import bump_content_version
+
+        # allauth ships no Japanese names for its MFA models; the admin shows these.
 
         Authenticator._meta.verbose_name = "認証アプリ・リカバリーコード"
         Authenticator._meta.verbose_name_plural = "認証アプリ・リカバリーコード"
         apps.get_app_config("mfa").verbose_name = "二段階認証"
 
-        from django.db.models.signals import m2m_changed, post_delete, post_save
-
-        from worq.lib.pagecache import bump_content_version
-
         for signal in (post_save, post_delete, m2m_changed):
             signal.connect(bump_content_version, dispatch_uid=f"worq-content-version-{signal}")
+
+
+def _make_sqlite_folder() -> None:
+    """SQLite creates its database file but not the folder it sits in (var/
+    on a fresh clone): make that folder before the first connection."""
+    database = settings.DATABASES["default"]
+    name = str(database.get("NAME") or "")
+    if (
+        database["ENGINE"].endswith("sqlite3")
+        and name
+        and name != ":memory:"
+        and not name.startswith("file:")
+    ):
+        Path(name).parent.mkdir(parents=True, exist_ok=True)

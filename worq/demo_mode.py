@@ -19,4 +19,5 @@ def demo_loaded() -> bool:
 
 
 def mark_demo_loaded() -> None:
+    _marker().parent.mkdir(parents=True, exist_ok=True)
     _marker().write_text("load_demo\n", encoding="utf-8")

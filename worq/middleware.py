@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.template import loader
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.views.defaults import page_not_found
 
 from worq.lib import pagecache
 
@@ -88,8 +89,6 @@ class FriendlyNotFoundMiddleware:
             and "debug404" not in request.GET
             and _is_technical_404(response)
         ):
-            from django.views.defaults import page_not_found
-
             return page_not_found(request, None)
         return response
 

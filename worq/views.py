@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from worq.celery import app
 from worq.lib.cache import FallbackCache
 from worq.lib.hooks import registry
 from worq.lib.markup import markdown_to_html
@@ -84,7 +85,6 @@ def healthz(request):
 
 
 def _broker_status() -> str:
-    from worq.celery import app
 
     try:
         with app.connection_for_write() as conn:

@@ -114,3 +114,17 @@ class EngagementRecordFactory(factory.django.DjangoModelFactory):
     work = "Webサイトのイラスト5点"
     fee = 50000
     delivered_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=80))
+
+
+# What a person types into the e-mail consultation form (views and security tests).
+REQUEST_FORM_DATA = {
+    "email": "asker@example.jp",
+    "name": "たろう",
+    "category": "報酬・支払い",
+    "occupation": "配送・デリバリー・貨物",
+    "prefecture": "東京都",
+    "what_happened": "報酬が2か月払われません。",
+    "what_wanted": "払ってほしい",
+    "contact_method": "email",
+    "consent": "on",
+}

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -5,6 +7,7 @@ from django.utils import timezone
 
 from consultations import services
 from consultations.models import ConsultationRequest, ConsultationRequestEvent, LawyerReferral
+from consultations.search import search_cases
 from members.services import account_delete, account_export
 from tests.conftest import make_staff
 from tests.consultations.factories import (
@@ -18,8 +21,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_only_soudan_staff_read_requests(client):
-    request = ConsultationRequestFactory()
-    url = reverse("admin:consultations_consultationrequest_change", args=[request.pk])
+    consultation = ConsultationRequestFactory()
+    url = reverse("admin:consultations_consultationrequest_change", args=[consultation.pk])
     client.force_login(make_staff("編集", email="e@example.jp", nickname="へんしゅう"))
     assert client.get(url).status_code == 403
     assert client.get(reverse("admin:consultations_case_changelist")).status_code == 200
@@ -31,8 +34,8 @@ def test_only_soudan_staff_read_requests(client):
 def test_staff_reply_in_admin_is_emailed_and_audited(client, django_capture_on_commit_callbacks):
     staff = make_staff("相談担当", email="s@example.jp", nickname="そうだん")
     client.force_login(staff)
-    request = ConsultationRequestFactory(email="asker@example.jp")
-    url = reverse("admin:consultations_consultationrequest_change", args=[request.pk])
+    consultation = ConsultationRequestFactory(email="asker@example.jp")
+    url = reverse("admin:consultations_consultationrequest_change", args=[consultation.pk])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             url,
@@ -45,23 +48,28 @@ def test_staff_reply_in_admin_is_emailed_and_audited(client, django_capture_on_c
             },
         )
     assert response.status_code == 302
-    request.refresh_from_db()
-    assert request.status == "answered" and request.replied_at and request.internal_notes == "確認中"
+    consultation.refresh_from_db()
+    assert consultation.status == "answered" and consultation.replied_at
+    assert consultation.internal_notes == "確認中"
     assert [m.to for m in mail.outbox] == [["asker@example.jp"]]
     assert "記録を残しましょう。" in mail.outbox[0].body
-    assert ConsultationRequestEvent.objects.filter(request=request, actor=staff).count() == 2
+    events = ConsultationRequestEvent.objects.filter(consultation=consultation, actor=staff)
+    assert sorted(events.values_list("action", "from_status", "to_status")) == [
+        ("replied", "", "answered"),
+        ("status_changed", "new", "answered"),
+    ]
 
 
 def test_saving_the_same_reply_again_sends_nothing(django_capture_on_commit_callbacks):
     staff = make_staff("相談担当")
-    request = ConsultationRequestFactory()
+    consultation = ConsultationRequestFactory()
     now = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
         services.consultation_request_update(
-            request=request, actor=staff, status="new", reply="回答", internal_notes="", now=now
+            consultation=consultation, actor=staff, status="new", reply="回答", internal_notes="", now=now
         )
         services.consultation_request_update(
-            request=request, actor=staff, status="closed", reply="回答", internal_notes="", now=now
+            consultation=consultation, actor=staff, status="closed", reply="回答", internal_notes="", now=now
         )
     assert len(mail.outbox) == 1
     assert ConsultationRequest.objects.get().status == "closed"
@@ -103,17 +111,95 @@ def test_referral_admin_shows_best_match_first_and_refers(client, member, django
     referral.refresh_from_db()
     assert referral.status == "referred" and referral.lawyer == best and referral.referred_at
     assert mail.outbox[-1].to == [member.email] and "事務所から連絡します。" in mail.outbox[-1].body
+    event = referral.events.get()
+    assert (event.action, event.from_status, event.to_status) == ("referred", "received", "referred")
+    assert event.actor.email == "s@example.jp" and event.note == str(best)
 
 
-def test_unpublish_action_removes_from_search(client):
-    from consultations.search import search_cases
-
-    case = CaseFactory(title="労災の事例")
-    client.force_login(make_staff("編集"))
-    client.post(
-        reverse("admin:consultations_case_changelist"), {"action": "unpublish", "_selected_action": [case.pk]}
+def test_referral_status_change_in_admin_is_audited_and_sends_nothing(client, member):
+    lawyer = LawyerFactory(specialties=["報酬・支払い"])
+    referral = LawyerReferralFactory(member=member, lawyer=lawyer, status="referred")
+    staff = make_staff("相談担当", email="s@example.jp", nickname="そうだん")
+    client.force_login(staff)
+    url = reverse("admin:consultations_lawyerreferral_change", args=[referral.pk])
+    response = client.post(
+        url, {"lawyer": lawyer.pk, "message_to_member": "", "status": "closed", "staff_note": "完了"}
     )
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert (referral.status, referral.staff_note) == ("closed", "完了")
+    assert not mail.outbox
+    assert list(referral.events.values_list("action", "from_status", "to_status", "actor")) == [
+        ("status_changed", "referred", "closed", staff.pk)
+    ]
+    assert "状態の変更" in client.get(url).content.decode()  # the history shows in the admin
+
+
+def test_referral_submitted_is_audited(member):
+    referral = services.lawyer_referral_submit(
+        member=member,
+        data={"category": "報酬・支払い", "prefecture": "東京都", "summary": "未払い"},
+        now=timezone.now(),
+    )
+    assert list(referral.events.values_list("action", "actor")) == [("received", member.pk)]
+
+
+def test_unpublish_action_removes_from_search_and_is_audited(client):
+    case = CaseFactory(title="労災の事例")
+    editor = make_staff("編集")
+    client.force_login(editor)
+    changelist = reverse("admin:consultations_case_changelist")
+    client.post(changelist, {"action": "unpublish", "_selected_action": [case.pk]})
     assert search_cases("労災") == []
+    client.post(changelist, {"action": "unpublish", "_selected_action": [case.pk]})  # already: no row
+    client.post(changelist, {"action": "publish", "_selected_action": [case.pk]})
+    assert list(case.events.order_by("id").values_list("action", "actor")) == [
+        ("unpublished", editor.pk),
+        ("published", editor.pk),
+    ]
+
+
+def test_unpublishing_in_the_change_form_is_audited(client):
+    case = CaseFactory(title="労災の事例", published=True)
+    editor = make_staff("編集")
+    client.force_login(editor)
+    url = reverse("admin:consultations_case_change", args=[case.pk])
+    data = {
+        "external_id": case.external_id,
+        "title": "労災の事例（改）",
+        "category": case.category,
+        "occupations": "[]",
+        "memo": "",
+        "question": case.question,
+        "answer": case.answer,
+        "published_at_0": "2025-04-01",
+        "published_at_1": "09:00:00",
+        "members_only": "",
+    }
+    assert client.post(url, data).status_code == 302
+    case.refresh_from_db()
+    assert not case.published and case.title == "労災の事例（改）"
+    assert list(case.events.values_list("action", "actor")) == [("unpublished", editor.pk)]
+    client.post(url, data)  # saved again, still unpublished: nothing to record
+    assert case.events.count() == 1
+    assert "非公開" in client.get(url).content.decode()
+
+
+def test_import_that_unpublishes_a_case_is_audited():
+    case = CaseFactory(external_id="C-1", published=True)
+    line = json.dumps(
+        {
+            "external_id": "C-1",
+            "title": case.title,
+            "question": case.question,
+            "answer": case.answer,
+            "category": case.category,
+            "published": False,
+        },
+        ensure_ascii=False,
+    )
+    services.cases_import(lines=[line], now=timezone.now())
+    assert list(case.events.values_list("action", "actor", "note")) == [("unpublished", None, "取り込み")]
 
 
 def test_export_and_account_deletion(member):

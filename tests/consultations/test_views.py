@@ -8,6 +8,7 @@ from django.utils import timezone
 from consultations.models import ConsultationRequest, LawyerReferral
 from tests.conftest import make_staff
 from tests.consultations.factories import (
+    REQUEST_FORM_DATA,
     AnswerEntryFactory,
     CaseFactory,
     ChannelFactory,
@@ -203,17 +204,7 @@ def test_ask_hub_shows_staff_edited_channels_and_line_days(client):
 
 # --- E-mail consultation --------------------------------------------------------------
 REQUEST = reverse("consultations:request-create")
-GOOD = {
-    "email": "asker@example.jp",
-    "name": "たろう",
-    "category": "報酬・支払い",
-    "occupation": "配送・デリバリー・貨物",
-    "prefecture": "東京都",
-    "what_happened": "報酬が2か月払われません。",
-    "what_wanted": "払ってほしい",
-    "contact_method": "email",
-    "consent": "on",
-}
+GOOD = REQUEST_FORM_DATA
 
 
 def test_visitor_sends_a_request(client, django_capture_on_commit_callbacks):
@@ -223,20 +214,20 @@ def test_visitor_sends_a_request(client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(REQUEST, GOOD)
     assert response.status_code == 302
-    request = ConsultationRequest.objects.get()
-    assert request.status == "new" and request.user is None
+    consultation = ConsultationRequest.objects.get()
+    assert consultation.status == "new" and consultation.user is None
     assert sorted(m.to[0] for m in mail.outbox) == ["asker@example.jp", "soudan@example.jp"]
     staff_mail = next(m for m in mail.outbox if m.to == ["soudan@example.jp"])
     assert "報酬が2か月" not in staff_mail.body  # the content stays in the admin
-    assert request.receipt_number in client.get(response.url).content.decode()
+    assert consultation.receipt_number in client.get(response.url).content.decode()
 
 
 def test_logged_in_request_uses_account_address(member_client, member, django_capture_on_commit_callbacks):
     data = {k: v for k, v in GOOD.items() if k != "email"}
     with django_capture_on_commit_callbacks(execute=True):
         member_client.post(REQUEST, data)
-    request = ConsultationRequest.objects.get()
-    assert request.user == member and request.email == member.email
+    consultation = ConsultationRequest.objects.get()
+    assert consultation.user == member and consultation.email == member.email
 
 
 @pytest.mark.parametrize(

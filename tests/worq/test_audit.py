@@ -2,6 +2,7 @@ import pytest
 from django.utils import timezone
 
 from community.models import ModerationAction
+from consultations.models import CaseEvent, ConsultationRequestEvent, EngagementEvent, LawyerReferralEvent
 from magazine.models import SubscriptionEvent
 from members.models import MembershipEvent
 from opinionbox.models import Event
@@ -14,7 +15,19 @@ def test_record_outside_a_transaction_is_refused():
         record(MembershipEvent, action=MembershipEvent.Action.UPDATED, now=timezone.now())
 
 
-@pytest.mark.parametrize("model", [MembershipEvent, ModerationAction, SubscriptionEvent, Event])
+@pytest.mark.parametrize(
+    "model",
+    [
+        MembershipEvent,
+        ModerationAction,
+        SubscriptionEvent,
+        Event,
+        CaseEvent,
+        ConsultationRequestEvent,
+        LawyerReferralEvent,
+        EngagementEvent,
+    ],
+)
 def test_every_audit_table_has_the_one_shape(model):
     assert issubclass(model, AuditRecord)
     assert model._meta.get_field("action").choices

@@ -118,8 +118,8 @@ def test_consultation_with_the_broker_down_is_saved_and_mailed_once_later(
 
     make_staff("相談担当", email="soudan@example.jp", nickname="そうだん")
     page = _submit_consultation(client, django_capture_on_commit_callbacks)
-    request = ConsultationRequest.objects.get()
-    assert request.receipt_number in page.content.decode()
+    consultation = ConsultationRequest.objects.get()
+    assert consultation.receipt_number in page.content.decode()
     assert not mail.outbox
     assert OutboxItem.objects.filter(status="pending").count() == 2
 

@@ -1,11 +1,9 @@
 """Issue 13: each finding (M1–M5, L1–L7) with the test that shows it fixed."""
 
 import datetime as dt
-import os
 import re
 import secrets
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -25,7 +23,9 @@ from kyosai.models import Document
 from members.models import CouponReveal
 from opinionbox.models import Opinion
 from tests.community.factories import PostFactory, SettledUserFactory, TopicFactory
+from tests.consultations.factories import REQUEST_FORM_DATA
 from tests.factories import CouponFactory
+from tests.fixtures import run_manage
 from tests.opinionbox.factories import ThemeFactory
 from worq.lib import forms as once
 from worq.lib.markup import markdown_to_html
@@ -36,17 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db
 
 ASK = reverse("consultations:request-create")
-ASK_DATA = {
-    "email": "asker@example.jp",
-    "name": "たろう",
-    "category": "報酬・支払い",
-    "occupation": "配送・デリバリー・貨物",
-    "prefecture": "東京都",
-    "what_happened": "報酬が2か月払われません。",
-    "what_wanted": "払ってほしい",
-    "contact_method": "email",
-    "consent": "on",
-}
+ASK_DATA = REQUEST_FORM_DATA
 LAWYER_DATA = {
     "category": "報酬・支払い",
     "prefecture": "東京都",
@@ -130,29 +120,19 @@ def test_every_member_write_path_is_rate_limited(client, member, settings):
 
 
 # --- M2: placeholder secret keys ------------------------------------------------------------
-def _run_manage(*args, env_extra):
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", "WORQ_VAR_DIR"}
-    }
-    env.update(env_extra)
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
 
 
 def test_production_refuses_the_env_example_key():
     example = (ROOT / ".env.example").read_text()
     (key,) = keys_in_text(example)
-    result = _run_manage("check", env_extra={"DJANGO_ENV": "production", "SECRET_KEY": key})
+    result = run_manage("check", env_extra={"DJANGO_ENV": "production", "SECRET_KEY": key})
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr and "secrets.token_urlsafe" in result.stderr
 
 
 def test_deploy_check_reports_a_placeholder_key():
     key = "change-me-to-a-long-random-string-of-at-least-fifty-characters-please-2"
-    result = _run_manage("check", "--deploy", env_extra={"DJANGO_ENV": "development", "SECRET_KEY": key})
+    result = run_manage("check", "--deploy", env_extra={"DJANGO_ENV": "development", "SECRET_KEY": key})
     assert "worq.E001" in result.stdout + result.stderr
 
 
@@ -211,7 +191,7 @@ def test_healthz_answers_head_and_is_exempt_from_the_https_redirect(client, sett
 
 
 def test_production_exempts_healthz_and_compose_sends_an_allowed_host():
-    result = _run_manage(
+    result = run_manage(
         "shell",
         "-c",
         "from django.conf import settings; print(settings.SECURE_REDIRECT_EXEMPT)",
@@ -377,7 +357,7 @@ def test_with_one_trusted_proxy_each_client_is_counted_apart(settings):
 
 @pytest.mark.parametrize(("count", "header"), [("", "None"), ("1", "('HTTP_X_FORWARDED_PROTO', 'https')")])
 def test_proxy_ssl_header_only_with_a_trusted_proxy(count, header):
-    result = _run_manage(
+    result = run_manage(
         "shell",
         "-c",
         "from django.conf import settings; print(getattr(settings, 'SECURE_PROXY_SSL_HEADER', None),"

@@ -11,6 +11,7 @@ from django.db import connection
 from django.urls import reverse
 
 from tests.factories import UserFactory, make_staff
+from tests.fixtures import run_manage
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db
@@ -160,26 +161,14 @@ def test_non_staff_cannot_use_admin(client, member):
     assert "/admin/login/" in response["Location"]
 
 
-def _run_manage(*args, env_extra):
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", "WORQ_VAR_DIR"}
-    }
-    env.update(env_extra)
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
-
-
 def test_production_refuses_to_start_without_real_secret_key():
-    result = _run_manage("check", env_extra={"DJANGO_ENV": "production", "SECRET_KEY": ""})
+    result = run_manage("check", env_extra={"DJANGO_ENV": "production", "SECRET_KEY": ""})
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
 
 
 def test_production_deploy_check_is_clean():
-    result = _run_manage(
+    result = run_manage(
         "check",
         "--deploy",
         "--fail-level",
@@ -220,3 +209,21 @@ def test_all_six_entry_points_are_in_the_header(client):
         "声をあげたい",
     ]:
         assert label in body
+
+
+def test_settings_create_no_folder_and_a_fresh_clone_can_connect(tmp_path):
+    var = tmp_path / "var"
+    env = {**os.environ, "WORQ_VAR_DIR": str(var), "DATABASE_URL": ""}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    imported = subprocess.run(
+        [sys.executable, "-c", "import worq.settings"], cwd=ROOT, env=env, capture_output=True, timeout=60
+    )
+    assert imported.returncode == 0 and not var.exists()
+    connected = run_manage(
+        "shell",
+        "-c",
+        "from django.db import connection; connection.ensure_connection()",
+        env_extra={"WORQ_VAR_DIR": str(var), "DATABASE_URL": ""},
+    )
+    assert connected.returncode == 0, connected.stderr
+    assert (var / "db.sqlite3").exists()  # the folder was made at startup, as SQLite needs

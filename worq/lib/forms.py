@@ -21,6 +21,8 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from worq.models import FormSubmission
+
 FIELD = "form_once"
 MAX_AGE = dt.timedelta(days=1)
 _SALT = "worq.form-once"
@@ -46,8 +48,6 @@ def form_token_spend(token: str, *, now: dt.datetime) -> bool:
         return True
     try:
         with transaction.atomic():
-            from worq.models import FormSubmission
-
             FormSubmission.objects.create(token=value, created_at=now)
     except IntegrityError:
         return False
@@ -55,7 +55,6 @@ def form_token_spend(token: str, *, now: dt.datetime) -> bool:
 
 
 def form_tokens_forget(*, now: dt.datetime) -> int:
-    from worq.models import FormSubmission
 
     return FormSubmission.objects.filter(created_at__lt=now - 2 * MAX_AGE).delete()[0]
 

@@ -6,6 +6,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 
+from worq.lib.outbox import outbox_add
+
 
 def render_email(*, template: str, context: dict, to: list[str]) -> EmailMultiAlternatives:
     context = {"site_url": settings.SITE_URL, **context}
@@ -32,7 +34,6 @@ def enqueue_templated_email(*, template: str, context: dict, to: list[str]) -> N
 
     ``context`` must be JSON-serialisable (it is stored and travels through the broker).
     """
-    from worq.lib.outbox import outbox_add
 
     outbox_add(
         task="worq.tasks.send_email_task", kwargs={"template": template, "context": context, "to": list(to)}

@@ -10,6 +10,7 @@ def font_url() -> str:
 
 
 def render_pdf(*, template: str, context: dict) -> bytes:
+    # WeasyPrint (and its Pango bindings) load on the first PDF, not with every process.
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 

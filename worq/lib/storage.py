@@ -2,8 +2,9 @@ import os
 import re
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage, storages
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 
@@ -33,7 +34,6 @@ def replace_file(fieldfile, filename: str, content: bytes) -> str | None:
     """Store ``content`` in ``fieldfile`` (not saving the model) and return the
     name of the file it replaces, to delete after the row is saved. The old file
     stays until then, so a reader never finds the row pointing at nothing."""
-    from django.core.files.base import ContentFile
 
     old_name = fieldfile.name or None
     fieldfile.save(filename, ContentFile(content), save=False)
@@ -68,7 +68,6 @@ def download_name(stem: str, content_type: str) -> str:
 def delete_on_commit(fieldfile) -> None:
     """Delete the file once the transaction that stops pointing at it commits.
     On rollback the row still points at it, so it must still be there."""
-    from django.db import transaction
 
     if fieldfile:
         storage, name = fieldfile.storage, fieldfile.name

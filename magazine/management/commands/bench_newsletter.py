@@ -28,7 +28,9 @@ from django.utils import timezone
 
 from magazine import letters, sending
 from magazine.models import Campaign, Delivery, Subscription
+from magazine.tasks import dispatch_campaign
 from members.models import User
+from worq.celery import app
 
 BENCH_DOMAIN = "bench.worq.invalid"
 BENCH_SUBJECT = "［ベンチマーク］Wor-Q Letters 送信速度の計測"
@@ -171,7 +173,6 @@ class Command(BaseCommand):
         }
 
     def _start_worker(self, port: int, concurrency: int) -> subprocess.Popen:
-        from worq.celery import app
 
         env = {
             **os.environ,
@@ -231,7 +232,6 @@ class Command(BaseCommand):
 
     # --- measurements -----------------------------------------------------------
     def _run_celery(self, campaign: Campaign, sink: Sink, n: int, timeout: int) -> float:
-        from magazine.tasks import dispatch_campaign
 
         started = time.perf_counter()
         dispatch_campaign.delay(campaign.pk)
