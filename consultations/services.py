@@ -31,7 +31,7 @@ from members.models import User
 from worq.lib import audit
 from worq.lib.mail import enqueue_templated_email
 from worq.lib.pdf import render_pdf
-from worq.lib.storage import private_storage, replace_file
+from worq.lib.storage import private_storage
 from worq.lib.vocab import ConsultationCategory, Occupation
 
 STAFF_GROUP = "相談担当"
@@ -552,7 +552,6 @@ ENGAGEMENT_FIELDS = [
     "original_due_on",
     "paid_on",
 ]
-UPLOAD_EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 
 
 def _engagement_event(
@@ -655,18 +654,8 @@ def evidence_add(
     """Store one checked upload (type and size checked by the form's UploadField)."""
     with transaction.atomic():
         record = EngagementRecord.objects.select_for_update().get(pk=record.pk)
-        evidence = EngagementEvidence(
-            record=record,
-            original_name=upload.name[:200],
-            content_type=content_type,
-            size=upload.size,
-            note=note.strip(),
-            uploaded_at=now,
-        )
-        upload.seek(0)
-        replace_file(
-            evidence.file, f"{record.pk}-{now:%Y%m%d%H%M%S}.{UPLOAD_EXTENSIONS[content_type]}", upload.read()
-        )
+        evidence = EngagementEvidence(record=record, note=note.strip())
+        evidence.store(upload, stem=f"{record.pk}-{now:%Y%m%d%H%M%S}", content_type=content_type, now=now)
         try:
             evidence.full_clean()
             evidence.save()

@@ -34,6 +34,7 @@ from members.access import Tier, has_tier, member_required, tier_required
 from worq.lib.forms import submitted_once
 from worq.lib.hooks import registry
 from worq.lib.ratelimit import rate_limited
+from worq.lib.storage import download_name
 
 
 def case_list(request):
@@ -363,7 +364,7 @@ def evidence_download(request, pk: int, evidence_pk: int):
     return FileResponse(
         evidence.file.open("rb"),
         as_attachment=True,
-        filename=evidence.original_name,
+        filename=download_name(f"証拠ファイル-{evidence.record_id}-{evidence.pk}", evidence.content_type),
         content_type=evidence.content_type,
     )
 

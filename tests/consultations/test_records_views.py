@@ -118,6 +118,21 @@ def test_evidence_upload_and_private_download(member_client, record):
     assert b"".join(response.streaming_content).startswith(b"\x89PNG")
 
 
+def test_evidence_keeps_a_clean_name_and_downloads_under_ours(member_client, record):
+    """The browser's file name is shown without direction-changing characters
+    and never served back: the download is named by us, with the sniffed type."""
+    tricky = SimpleUploadedFile("C:\\写真\\請求書\u202egpj.exe", b"\x89PNG\r\n\x1a\n" + b"0" * 100)
+    member_client.post(
+        reverse("consultations:record-evidence-add", args=[record.pk]), {"file": tricky, "note": "画像"}
+    )
+    evidence = EngagementEvidence.objects.get(note="画像")
+    assert evidence.original_name == "請求書gpj.exe"
+    assert evidence.file.name.startswith("consultations/evidence/") and evidence.file.name.endswith(".png")
+    response = member_client.get(reverse("consultations:record-evidence", args=[record.pk, evidence.pk]))
+    disposition = response["Content-Disposition"]
+    assert f"{record.pk}-{evidence.pk}.png" in disposition and "exe" not in disposition
+
+
 @pytest.mark.parametrize(
     ("upload", "message"),
     [
