@@ -18,9 +18,12 @@ class WorqConfig(AppConfig):
         Authenticator._meta.verbose_name_plural = "認証アプリ・リカバリーコード"
         apps.get_app_config("mfa").verbose_name = "二段階認証"
 
+        from django.core.signals import request_finished, request_started
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from worq.lib.pagecache import bump_content_version
+        from worq.lib import pagecache
 
         for signal in (post_save, post_delete, m2m_changed):
-            signal.connect(bump_content_version, dispatch_uid=f"worq-content-version-{signal}")
+            signal.connect(pagecache.bump_content_version, dispatch_uid=f"worq-content-version-{signal}")
+        request_started.connect(pagecache.request_started, dispatch_uid="worq-content-version-request")
+        request_finished.connect(pagecache.request_finished, dispatch_uid="worq-content-version-done")
