@@ -6,8 +6,10 @@ nothing that belongs to one person is ever kept: member A's page never shows
 to member B or to a visitor."""
 
 import re
+from contextlib import contextmanager
 
 import pytest
+from django.db import connection, transaction
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import reverse
@@ -36,8 +38,16 @@ def data_cache_on(settings):
 
 @pytest.fixture
 def commit(django_capture_on_commit_callbacks):
-    """Run the block's on-commit callbacks, as a real commit does."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
+    """Run the block's on-commit callbacks and forget them, as a real commit does."""
+
+    @contextmanager
+    def committed():
+        start = len(connection.run_on_commit)
+        with django_capture_on_commit_callbacks(execute=True):
+            yield
+        del connection.run_on_commit[start:]
+
+    return committed
 
 
 @pytest.fixture
@@ -74,6 +84,22 @@ def test_kept_data_ages_out(monkeypatch):
     assert pagecache.remember("t", (), lambda: "new") == "old"
     now[0] += 2
     assert pagecache.remember("t", (), lambda: "new") == "new"
+
+
+def test_a_transaction_with_a_content_change_reads_afresh_and_keeps_nothing(commit):
+    """Until it commits, a change is seen only by its own transaction, and
+    nothing read inside it is kept for others (it may yet roll back)."""
+    assert pagecache.remember("t", (), lambda: "committed") == "committed"
+    try:
+        with transaction.atomic():
+            CaseFactory()
+            assert pagecache.remember("t", (), lambda: "inside") == "inside"
+            assert pagecache.remember("u", (), lambda: "inside") == "inside"
+            raise RuntimeError("roll back")
+    except RuntimeError:
+        pass
+    assert pagecache.remember("t", (), lambda: "later") == "committed"
+    assert pagecache.remember("u", (), lambda: "later") == "later"
 
 
 def test_off_when_seconds_is_zero(settings):
@@ -200,6 +226,7 @@ def test_member_a_page_never_shows_to_member_b_or_a_visitor(client, settings, co
     seen_by_a = body(client.get(path)) + body(client.get(case.get_absolute_url()))
     tokens_of_a = set(CSRF_INPUT.findall(seen_by_a))
     assert tokens_of_a  # the header's logout form
+    assert pagecache._memo.entries  # A's pages left data behind for the next person
     client.logout()
     for page in (body(client.get(path)), body(client.get(case.get_absolute_url()))):  # a visitor
         assert not tokens_of_a & set(CSRF_INPUT.findall(page))

@@ -174,7 +174,7 @@ def remember(name: str, parts: tuple, compute):
     The value is shared by every later request: callers must not change it,
     and it must hold nothing that belongs to one person."""
     timeout = data_seconds()
-    if timeout <= 0:
+    if timeout <= 0 or _changes_pending():
         return compute()
     try:
         version = content_version()
@@ -189,6 +189,16 @@ def remember(name: str, parts: tuple, compute):
     value = compute()
     _memo.put(key, value, now + timeout)
     return value
+
+
+def _changes_pending() -> bool:
+    """True inside a transaction that changed content and has not committed:
+    its own reads must see the change, and what it reads must not be kept
+    for others (it may yet roll back)."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return False
+    return any(_new_version in entry for entry in connection.run_on_commit)
 
 
 def forget_data() -> None:
