@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from consultations import search, textsearch
 from consultations.models import Case, CaseSearchDocument, GlossaryTerm
 from consultations.textsearch import Query, Segment
+from worq.lib.pagecache import remember
 from worq.lib.vocab import ConsultationCategory, Occupation
 
 PER_PAGE = 10
@@ -38,6 +39,23 @@ class Listing:
 def browse(
     *, text: str, category: str, occupation: str, sort: str, page_number, prefix: bool = False
 ) -> Listing:
+    """The same for everyone who asks the same: kept until the content changes
+    (``worq.lib.pagecache.remember``). The Listing returned is shared: read it only."""
+    return remember(
+        "case-listing",
+        (text, category, occupation, sort, str(page_number), prefix),
+        lambda: _browse(
+            text=text,
+            category=category,
+            occupation=occupation,
+            sort=sort,
+            page_number=page_number,
+            prefix=prefix,
+        ),
+    )
+
+
+def _browse(*, text: str, category: str, occupation: str, sort: str, page_number, prefix: bool) -> Listing:
     query = search.parse(text, prefix=prefix)
     if query:
         hits = search.find(query, limit=MAX_HITS, text=text)
@@ -92,6 +110,10 @@ def occupation_choices(counts: dict[str, int]) -> list[tuple[str, str]]:
 
 def suggest_terms(text: str, *, limit: int = 6) -> list[GlossaryTerm]:
     """Glossary terms that share a word with what was typed (for "no results")."""
+    return remember("suggest-terms", (text, limit), lambda: _suggest_terms(text, limit=limit))
+
+
+def _suggest_terms(text: str, *, limit: int) -> list[GlossaryTerm]:
     typed = set(textsearch.tokens(text))
     normalized = textsearch.normalize(text)
     if not typed and not normalized:

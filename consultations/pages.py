@@ -9,6 +9,7 @@ from consultations.listing import MEMBERS_PREVIEW_CHARS
 from consultations.models import Case, GlossaryTerm
 from consultations.search import search_cases, similar_cases
 from worq.lib.markup import markdown_to_html
+from worq.lib.pagecache import remember
 from worq.lib.vocab import ConsultationCategory
 
 
@@ -28,6 +29,13 @@ def _paragraphs(text: str) -> str:
 
 
 def case_page(case: Case, *, can_read: bool) -> dict:
+    """Kept per case and per ``can_read`` until the content changes (the
+    glossary linking, the related and similar cases): the same for everyone
+    who may read as much."""
+    return dict(remember("case-page", (case.pk, can_read), lambda: _case_page(case, can_read=can_read)))
+
+
+def _case_page(case: Case, *, can_read: bool) -> dict:
     answer = case.answer if can_read else case.answer[:MEMBERS_PREVIEW_CHARS].rstrip() + "…"
     urls = {t.term: t.get_absolute_url() for t in GlossaryTerm.objects.only("pk", "term")}
     parts, linked = link_terms(
@@ -63,7 +71,12 @@ def term_page(term: GlossaryTerm) -> dict:
 
 
 def search_sections(query: str, registry) -> list[dict]:
-    """Extra result sections other apps register (e.g. magazine articles)."""
+    """Extra result sections other apps register (e.g. magazine articles),
+    kept until the content changes."""
+    return remember("search-sections", (query,), lambda: _search_sections(query, registry))
+
+
+def _search_sections(query: str, registry) -> list[dict]:
     sections = []
     for section in registry.search_sections:
         found = section.search(query)

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from kyosai import eligibility, premiums, services
 from kyosai.models import Application, Document, HealthQuestion, ProductCode, RateTable
+from worq.lib.pagecache import remember
 
 UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 # First bytes of the file types we accept; the name and the browser's claim are not trusted.
@@ -30,7 +31,12 @@ def _values(product: str, field: str, on: dt.date) -> list:
 
 
 def option_choices(on: dt.date) -> dict[str, list]:
-    """Select options built from the rate tables in force (never hard-coded)."""
+    """Select options built from the rate tables in force (never hard-coded),
+    kept until a rate table changes (``worq.lib.pagecache.remember``)."""
+    return remember("kyosai-option-choices", (on,), lambda: _option_choices(on))
+
+
+def _option_choices(on: dt.date) -> dict[str, list]:
     income = _table("income", on)
     job_names = income.extra.get("job_classes", {}) if income else {}
     return {
@@ -129,6 +135,10 @@ def medical_published_rates(on: dt.date) -> list:
 
 def medical_published_note(on: dt.date) -> str:
     """Said before the person chooses: which 総合医療共済 premiums the source publishes."""
+    return remember("kyosai-medical-note", (on,), lambda: _medical_published_note(on))
+
+
+def _medical_published_note(on: dt.date) -> str:
     examples = {
         f"{r.age_min}歳・{r.get_sex_display()}・入院日額{premiums.yen(r.daily)}"
         for r in medical_published_rates(on)

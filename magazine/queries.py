@@ -2,11 +2,15 @@
 
 import datetime as dt
 
+from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from consultations.models import Case, GlossaryTerm
-from magazine.models import Article, Feature
+from magazine.models import Article, Category, Feature
+from worq.lib.pagecache import remember
+
+PER_PAGE = 12
 
 
 def published_articles(now: dt.datetime | None = None) -> QuerySet[Article]:
@@ -84,3 +88,27 @@ def search_articles(query: str) -> QuerySet[Article]:
 def archive_months(now: dt.datetime | None = None) -> list[dt.date]:
     months = Article.objects.published(now).datetimes("published_at", "month", order="DESC")
     return [m.date() for m in months]
+
+
+def front_page(page_number) -> dict:
+    """The Magazine home: this month's feature, the latest articles (one page),
+    the archive and the categories. Kept until the content changes or the
+    data cache's time bound passes (an article scheduled for later appears
+    within it)."""
+    return dict(remember("magazine-front-page", (str(page_number),), lambda: _front_page(page_number)))
+
+
+def _front_page(page_number) -> dict:
+    feature = current_feature()
+    articles = published_articles()
+    feature_articles = list(articles.filter(feature=feature)[:6]) if feature else []
+    latest = articles.exclude(pk__in=[a.pk for a in feature_articles])
+    page = Paginator(latest, PER_PAGE).get_page(page_number)
+    page.object_list = list(page.object_list)
+    return {
+        "feature": feature,
+        "feature_articles": feature_articles,
+        "page_obj": page,
+        "months": archive_months()[:12],
+        "categories": list(Category.objects.all()),
+    }

@@ -11,7 +11,7 @@ from magazine.models import Article, Category, Feature, Subscription, Tag
 from members.access import registered_required
 from worq.lib.ratelimit import rate_limited
 
-PER_PAGE = 12
+PER_PAGE = queries.PER_PAGE
 
 
 def _page(request, qs):
@@ -19,21 +19,7 @@ def _page(request, qs):
 
 
 def home(request):
-    feature = queries.current_feature()
-    articles = queries.published_articles()
-    feature_articles = list(articles.filter(feature=feature)[:6]) if feature else []
-    latest = articles.exclude(pk__in=[a.pk for a in feature_articles])
-    return render(
-        request,
-        "magazine/home.html",
-        {
-            "feature": feature,
-            "feature_articles": feature_articles,
-            "page_obj": _page(request, latest),
-            "months": queries.archive_months()[:12],
-            "categories": Category.objects.all(),
-        },
-    )
+    return render(request, "magazine/home.html", queries.front_page(request.GET.get("page")))
 
 
 def search(request):

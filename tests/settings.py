@@ -25,3 +25,5 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 
 # Pages are rendered afresh in tests; tests/worq/test_pagecache.py turns the cache on.
 WORQ_VISITOR_CACHE_SECONDS = 0
+# The same for the data kept for signed-in people; tests/worq/test_datacache.py turns it on.
+WORQ_DATA_CACHE_SECONDS = 0

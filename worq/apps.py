@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.apps import AppConfig, apps
 from django.conf import settings
+from django.core.signals import request_finished, request_started
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
@@ -17,7 +18,7 @@ class WorqConfig(AppConfig):
         from allauth.mfa.models import Authenticator
 
         from worq import checks  # noqa: F401  (registers the deploy checks)
-        from worq.lib.pagecache import bump_content_version
+        from worq.lib import pagecache
 
         # allauth ships no Japanese names for its MFA models; the admin shows these.
 
@@ -26,7 +27,9 @@ class WorqConfig(AppConfig):
         apps.get_app_config("mfa").verbose_name = "二段階認証"
 
         for signal in (post_save, post_delete, m2m_changed):
-            signal.connect(bump_content_version, dispatch_uid=f"worq-content-version-{signal}")
+            signal.connect(pagecache.bump_content_version, dispatch_uid=f"worq-content-version-{signal}")
+        request_started.connect(pagecache.request_started, dispatch_uid="worq-content-version-request")
+        request_finished.connect(pagecache.request_finished, dispatch_uid="worq-content-version-done")
 
 
 def _make_sqlite_folder() -> None:

@@ -363,3 +363,6 @@ FORM_RENDERER = "worq.lib.forms.WorqFormRenderer"
 
 # The hot pages are kept this long for visitors (worq.lib.pagecache); 0 turns it off.
 WORQ_VISITOR_CACHE_SECONDS = int(os.environ.get("WORQ_VISITOR_CACHE_SECONDS", "60"))
+# The data of those pages (the same for everyone, signed in or not) is kept
+# this long in each process, and dropped at once when content changes; 0 turns it off.
+WORQ_DATA_CACHE_SECONDS = int(os.environ.get("WORQ_DATA_CACHE_SECONDS", "60"))

@@ -19,16 +19,10 @@ def rosai_compare(*, compact: bool = False):
     from the table in force (its benefit lines carry their sources)."""
     from django.utils import timezone
 
-    from kyosai.models import RateTable
+    from worq.lib.pagecache import remember
 
-    table = (
-        RateTable.objects.in_force(timezone.localdate())
-        .filter(product="rosai_freelance")
-        .prefetch_related("benefits")
-        .order_by("-valid_from")
-        .first()
-    )
-    benefits = list(table.benefits.all()) if table else []
+    today = timezone.localdate()
+    benefits = remember("kyosai-rosai-compare", (today,), lambda: _rosai_freelance_benefits(today))
     return {
         "compact": compact,
         "paid": [b for b in benefits if not b.is_exclusion],
@@ -45,3 +39,16 @@ def kyugyo_daily(daily) -> int:
 @register.filter
 def exclusions(benefits) -> list:
     return [b for b in benefits if b.is_exclusion]
+
+
+def _rosai_freelance_benefits(on) -> list:
+    from kyosai.models import RateTable
+
+    table = (
+        RateTable.objects.in_force(on)
+        .filter(product="rosai_freelance")
+        .prefetch_related("benefits")
+        .order_by("-valid_from")
+        .first()
+    )
+    return list(table.benefits.all()) if table else []
