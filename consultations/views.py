@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -34,7 +34,7 @@ from members.access import Tier, has_tier, member_required, tier_required
 from worq.lib.forms import submitted_once
 from worq.lib.hooks import registry
 from worq.lib.ratelimit import rate_limited
-from worq.lib.storage import download_name
+from worq.lib.storage import upload_response
 
 
 def case_list(request):
@@ -361,12 +361,7 @@ def evidence_add(request, pk: int):
 @never_cache
 def evidence_download(request, pk: int, evidence_pk: int):
     evidence = get_own_evidence(request, pk, evidence_pk)
-    return FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=download_name(f"証拠ファイル-{evidence.record_id}-{evidence.pk}", evidence.content_type),
-        content_type=evidence.content_type,
-    )
+    return upload_response(evidence, stem=f"証拠ファイル-{evidence.record_id}-{evidence.pk}")
 
 
 @member_required

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404, QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -37,7 +37,7 @@ from kyosai.forms import (
 )
 from kyosai.models import Application, Claim, ClaimEvent, Enrolment, Policy, Product, RateTable
 from members.access import member_required
-from worq.lib.storage import download_name
+from worq.lib.storage import generated_pdf_response, upload_response
 
 # The wizard's steps and their names: the step chips and each step's heading use these.
 STEP_LABELS = {
@@ -398,26 +398,18 @@ def application_detail(request, pk: int):
 @login_required
 def certificate_download(request, pk: int):
     policy = get_policy_for_viewer(request, pk)
-    if not policy.certificate:
-        messages.info(request, "加入証明書を作成しています。少し待ってから、もう一度お試しください。")
-        return redirect("members:mypage")
-    return FileResponse(
-        policy.certificate.open("rb"),
-        as_attachment=True,
+    return generated_pdf_response(
+        request,
+        policy.certificate,
         filename=f"Wor-Q共済加入証明書-{policy.number}.pdf",
-        content_type="application/pdf",
+        waiting="加入証明書を作成しています。少し待ってから、もう一度お試しください。",
     )
 
 
 @login_required
 def document_download(request, pk: int):
     document = get_document_for_viewer(request, pk)
-    return FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=download_name(f"{document.get_kind_display()}-{document.pk}", document.content_type),
-        content_type=document.content_type,
-    )
+    return upload_response(document, stem=f"{document.get_kind_display()}-{document.pk}")
 
 
 @member_required
@@ -666,13 +658,8 @@ def claim_add_documents(request, pk: int):
 @login_required
 def claim_document_download(request, pk: int):
     document = get_claim_document_for_viewer(request, pk)
-    return FileResponse(
-        document.file.open("rb"),
-        # Photos open in the browser for review; PDFs are downloaded, as enrolment uploads are.
-        as_attachment=document.content_type == "application/pdf",
-        filename=download_name(f"{document.claim.number}-{document.pk}", document.content_type),
-        content_type=document.content_type,
-    )
+    # Photos open in the browser for review; PDFs are downloaded, as enrolment uploads are.
+    return upload_response(document, stem=f"{document.claim.number}-{document.pk}", inline_images=True)
 
 
 def rosai_claim_guide(request):

@@ -5,7 +5,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,6 +18,7 @@ from members.models import Coupon, NetworkMembership
 from worq.lib.forms import submitted_once
 from worq.lib.hooks import registry
 from worq.lib.ratelimit import rate_limited
+from worq.lib.storage import generated_pdf_response
 
 
 def get_membership_for_user(user) -> NetworkMembership:
@@ -79,14 +80,11 @@ def membership_edit(request):
 @member_required
 def membership_card(request):
     membership = get_membership_for_user(request.user)
-    if not membership.card_pdf:
-        messages.info(request, "会員証を作成しています。少し待ってから、もう一度お試しください。")
-        return redirect("members:mypage")
-    return FileResponse(
-        membership.card_pdf.open("rb"),
-        as_attachment=True,
+    return generated_pdf_response(
+        request,
+        membership.card_pdf,
         filename=f"Wor-Q会員証-{membership.member_number}.pdf",
-        content_type="application/pdf",
+        waiting="会員証を作成しています。少し待ってから、もう一度お試しください。",
     )
 
 

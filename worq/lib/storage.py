@@ -2,9 +2,12 @@ import os
 import re
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import models, transaction
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 
 
@@ -111,3 +114,27 @@ class PrivateUpload(models.Model):
         self.size = upload.size
         self.uploaded_at = now
         return old_name
+
+
+# --- Serving private files -----------------------------------------------------------
+def upload_response(upload: PrivateUpload, *, stem: str, inline_images: bool = False) -> FileResponse:
+    """A private upload for the person allowed to see it (the caller checked
+    who): under our own name ``<stem>.<extension>``, never the browser's.
+    ``inline_images`` lets a photo open in the browser; PDFs always download."""
+    return FileResponse(
+        upload.file.open("rb"),
+        as_attachment=not (inline_images and upload.content_type.startswith("image/")),
+        filename=download_name(stem, upload.content_type),
+        content_type=upload.content_type,
+    )
+
+
+def generated_pdf_response(request, fieldfile, *, filename: str, waiting: str) -> HttpResponse:
+    """A PDF a Celery task makes (会員証, 加入証明書): the file once it exists;
+    until then a message saying it is being made, back on マイページ."""
+    if not fieldfile:
+        messages.info(request, waiting)
+        return redirect("members:mypage")
+    return FileResponse(
+        fieldfile.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
+    )
