@@ -81,6 +81,21 @@ class GlossaryTermAdmin(admin.ModelAdmin):
     list_filter = ["row"]
     search_fields = ["term", "reading", "definition"]
     filter_horizontal = ["related"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": ["term", "reading", "definition", "aliases", "related"],
+                "description": (
+                    "「別の言い方」は検索で同じ意味として扱われます。検索はこのほかに、"
+                    "リポジトリの consultations/data/search_synonyms.tsv（出荷時の同義語辞書、"
+                    "バックレ＝連絡が取れない、キャンセル料＝違約金 など）も使います。"
+                    "辞書の組と同じ言葉をここに書くと、その組は用語集の組に合流します。"
+                    "辞書の変更は開発者がレビューして反映します。"
+                ),
+            },
+        )
+    ]
 
 
 @admin.register(AnswerEntry)

@@ -73,13 +73,18 @@ def cache_set(key: str, value, timeout: int) -> None:
         log.warning("search cache unavailable", exc_info=True)
 
 
-# --- Synonyms (glossary aliases, staff-edited data) ----------------------------------
+# --- Synonyms (glossary aliases, staff-edited, and the shipped dictionary) ----------
 def synonyms() -> dict:
-    """The glossary's synonyms, kept in this process (see ``_Copy``)."""
+    """The glossary's synonyms, then the shipped dictionary's
+    (``consultations/data/search_synonyms.tsv``), kept in this process (see
+    ``_Copy``). Both expand the query only; the index holds the words as written."""
     return _synonyms.get(
         lambda: GlossaryTerm.objects.aggregate(m=Max("updated_at"), n=Count("pk")),
-        lambda: textsearch.build_synonyms(
-            (t, a or []) for t, a in GlossaryTerm.objects.values_list("term", "aliases")
+        lambda: textsearch.merge_synonyms(
+            textsearch.build_synonyms(
+                (t, a or []) for t, a in GlossaryTerm.objects.values_list("term", "aliases")
+            ),
+            textsearch.shipped_synonyms(),
         ),
     )
 

@@ -7,7 +7,8 @@ kana → full-width), lower case, then SudachiPy's ``normalized_form``
 
 The index holds the long units (mode C, 業務委託) *and* their short parts
 (mode A, 業務 / 委託), so a query typed either way matches. Synonyms come in
-as data (the glossary's aliases), never as code.
+as data, never as code: the glossary's aliases (staff edit them) and the
+shipped dictionary ``consultations/data/search_synonyms.tsv`` (versioned in git).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import jaconv
 from sudachipy import Dictionary, SplitMode
@@ -296,6 +298,59 @@ def build_synonyms(entries: Iterable[tuple[str, Iterable[str]]]) -> dict[str, li
             merged = synonyms.setdefault(key, [])
             merged.extend(p for p in phrases if p not in merged)
     return synonyms
+
+
+SHIPPED_SYNONYMS = Path(__file__).parent / "data" / "search_synonyms.tsv"
+
+
+@dataclass(frozen=True)
+class SynonymSet:
+    words: tuple[str, ...]
+    note: str
+    line: int
+
+
+def read_synonym_sets(text: str) -> list[SynonymSet]:
+    """The shipped dictionary's sets: one a line, ``語|語|語<TAB>意味のメモ``;
+    blank lines and lines starting with ``#`` are comments."""
+    sets = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        words, _, note = line.partition("\t")
+        found = tuple(w.strip() for w in words.split("|") if w.strip())
+        sets.append(SynonymSet(found, note.strip(), number))
+    return sets
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_synonyms() -> tuple[tuple[tuple[str, ...], tuple[Phrase, ...]], ...]:
+    """The shipped dictionary's sets as (normalised words, phrases to search),
+    read once per process."""
+    sets = read_synonym_sets(SHIPPED_SYNONYMS.read_text(encoding="utf-8"))
+    built = []
+    for entry in sets:
+        one = build_synonyms([(entry.words[0], entry.words[1:])])
+        if one:
+            built.append((tuple(one), tuple(next(iter(one.values())))))
+    return tuple(built)
+
+
+def merge_synonyms(
+    glossary: Mapping[str, list[Phrase]], shipped: Iterable[tuple[Iterable[str], Iterable[Phrase]]]
+) -> dict[str, list[Phrase]]:
+    """The glossary's synonyms extended by the shipped sets. The glossary comes
+    first: a shipped set that shares a word with the glossary joins the
+    glossary's set for that word (キャンセル料 then also finds what staff
+    listed for 違約金); its phrases come after the glossary's."""
+    merged = {key: list(phrases) for key, phrases in glossary.items()}
+    for keys, phrases in shipped:
+        keys = list(keys)
+        joined = [p for key in keys for p in glossary.get(key, [])]
+        for key in keys:
+            into = merged.setdefault(key, [])
+            into.extend(p for p in [*joined, *phrases] if p not in into)
+    return merged
 
 
 def _reading(text: str) -> str:

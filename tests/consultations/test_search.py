@@ -72,10 +72,11 @@ def test_finds_the_right_case(cases, query, expected):
 
 
 def test_glossary_aliases_are_synonyms(cases):
-    assert "C-PAY" not in ids(search_cases("ギャラ"))
-    GlossaryTermFactory(term="報酬", reading="ほうしゅう", aliases=["ギャラ", "謝礼"])
-    assert ids(search_cases("ギャラ"))[0] == "C-PAY"
-    assert ids(search_cases("ギャラ 未払い"))[0] == "C-PAY"
+    # ペイ is in no set of the shipped dictionary (ギャラ is): only staff make it 報酬.
+    assert "C-PAY" not in ids(search_cases("ペイ"))
+    GlossaryTermFactory(term="報酬", reading="ほうしゅう", aliases=["ペイ", "謝礼"])
+    assert ids(search_cases("ペイ"))[0] == "C-PAY"
+    assert ids(search_cases("ペイ 未払い"))[0] == "C-PAY"
 
 
 def test_title_weighs_more_than_body(db):
