@@ -20,7 +20,9 @@ import datetime as dt
 import logging
 import threading
 import time
-from dataclasses import dataclass
+import zlib
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.core.cache import cache
@@ -232,6 +234,7 @@ def write_documents(rows: list[tuple[Case, list[str], list[str]]], *, terms: set
     ids = [d.case_id for d in docs]
     CaseSearchDocument.objects.filter(case_id__in=ids).delete()
     CaseSearchDocument.objects.bulk_create(docs, batch_size=1000)
+    _vectors.forget()  # the vector copy holds each indexed case's category and date
     if not _is_postgres():
         with connection.cursor() as cursor:
             cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(i,) for i in ids])
@@ -243,6 +246,7 @@ def write_documents(rows: list[tuple[Case, list[str], list[str]]], *, terms: set
 
 def remove_case(case_id: int) -> None:
     CaseSearchDocument.objects.filter(case_id=case_id).delete()
+    _vectors.forget()
     if not _is_postgres():
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [case_id])
@@ -251,6 +255,7 @@ def remove_case(case_id: int) -> None:
 def rebuild_index(*, batch_size: int = 500, progress=None) -> int:
     """Rebuild every index row from the stored cases. Returns the number indexed."""
     CaseSearchDocument.objects.all().delete()
+    _vectors.forget()
     if not _is_postgres():
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {FTS_TABLE}")
@@ -325,7 +330,7 @@ def _typed(query: Query) -> Query:
     return Query(groups=[query.typed or [p for g in query.groups for p in g]], prefix=False)
 
 
-def _run(query: Query, *, any_word: bool, category, occupation, limit: int) -> list[Hit]:
+def _filters(category, occupation) -> tuple[str, list]:
     filters, params = [], []
     if category:
         filters.append("d.category = %s")
@@ -333,10 +338,12 @@ def _run(query: Query, *, any_word: bool, category, occupation, limit: int) -> l
     if occupation:
         filters.append("d.occupations LIKE %s")
         params.append(f"%|{occupation}|%")
-    extra = "".join(f" AND {f}" for f in filters)
-    if _is_postgres():
-        queries = [_tsquery(query, "|" if any_word else "&"), _tsquery(_typed(query), "|")]
-        return _run_postgres(queries, extra, params, limit, title_first=not any_word)
+    return "".join(f" AND {f}" for f in filters), params
+
+
+def _run(query: Query, *, any_word: bool, category, occupation, limit: int) -> list[Hit]:
+    """SQLite: one ranking of ``query`` (every word, or any word)."""
+    extra, params = _filters(category, occupation)
     # bm25 of the whole query, plus (weighted) bm25 of the words as typed.
     sql = (
         f"SELECT d.case_id, -bm25({FTS_TABLE}, {TITLE_WEIGHT}, 1.0)"
@@ -356,38 +363,70 @@ def _run(query: Query, *, any_word: bool, category, occupation, limit: int) -> l
 BODY_CANDIDATES = 300
 _COLUMNS = "d.case_id, {rank} AS rank, d.category, d.occupations, d.published_at"
 # The whole query's rank plus, weighted, the rank of the words as typed.
-_RANK = "ts_rank({v}, q.q, 1) + " + str(TYPED_WEIGHT) + " * ts_rank({v}, q.t, 1)"
-_QUERIES = "(SELECT %s::tsquery AS q, %s::tsquery AS t) q"
+_RANK = "ts_rank({v}, %s::tsquery, 1) + " + str(TYPED_WEIGHT) + " * ts_rank({v}, %s::tsquery, 1)"
 
 
-def _run_postgres(
-    queries: list[str], extra: str, params: list, limit: int, *, title_first: bool
-) -> list[Hit]:
-    """Two tiers, both served by GIN indexes: cases whose title holds every
-    word (ranked on the small title vector), then cases holding them anywhere
-    (ranked on the whole vector, title weighted A over body B)."""
-    if not title_first:
-        return _fetch(_body_sql(extra, exclude_title=False), [queries[0], *params, *queries, limit])
-    title_sql = (
-        f"SELECT {_COLUMNS.format(rank=_RANK.format(v='d.title_vector') + ' + 1')}"
-        f" FROM {DOC_TABLE} d, {_QUERIES}"
-        f" WHERE d.title_vector @@ q.q{extra} ORDER BY rank DESC, d.published_at DESC LIMIT %s"
+def _postgres_sql(
+    query: Query, filters: str, filter_params: list, *, limit: int, any_word: bool
+) -> tuple[str, list]:
+    """One statement for the whole lexical ranking on PostgreSQL, in tiers
+    (each served by a GIN index), so a search costs one round trip:
+
+    0. cases whose title holds every word (ranked on the small title vector);
+    1. cases holding every word anywhere (the newest BODY_CANDIDATES ranked on
+       the whole vector, title weighted A over body B) — only while tier 0
+       has fewer than ``limit``;
+    2. with ``any_word``: cases holding some of the words (ranked likewise) —
+       only while tiers 0 and 1 have fewer than ``limit``.
+
+    A tier that is not needed is never run: its condition on the tiers before
+    it is a one-time filter. The tsqueries stand as constants where they are
+    used, so the planner sees how many cases each word matches."""
+    every, some, typed = _tsquery(query, "&"), _tsquery(query, "|"), _tsquery(_typed(query), "|")
+    params: list = []
+
+    def body(tsquery: str, condition: str, not_title: bool) -> str:
+        params.extend([tsquery, typed, tsquery])
+        if not_title:
+            params.append(tsquery)
+        params.extend(filter_params)
+        return (
+            f"SELECT {_COLUMNS.format(rank=_RANK.format(v='d.vector'))} FROM"
+            f" (SELECT d.* FROM {DOC_TABLE} d WHERE d.vector @@ %s::tsquery"
+            + (" AND NOT d.title_vector @@ %s::tsquery" if not_title else "")
+            + f"{filters} AND {condition} ORDER BY d.published_at DESC LIMIT {BODY_CANDIDATES}) d"
+            f" ORDER BY rank DESC, d.published_at DESC LIMIT {int(limit)}"
+        )
+
+    params.extend([every, typed, every, *filter_params])
+    title = (
+        f"t0 AS (SELECT {_COLUMNS.format(rank=_RANK.format(v='d.title_vector') + ' + 1')}"
+        f" FROM {DOC_TABLE} d WHERE d.title_vector @@ %s::tsquery{filters}"
+        f" ORDER BY rank DESC, d.published_at DESC LIMIT {int(limit)})"
     )
-    hits = _fetch(title_sql, [*queries, *params, limit])
-    if len(hits) >= limit:
-        return hits
-    more = _fetch(_body_sql(extra, exclude_title=True), [queries[0], *params, *queries, limit - len(hits)])
-    return hits + more
+    tiers = [title, f"t1 AS ({body(every, f'(SELECT count(*) FROM t0) < {int(limit)}', True)})"]
+    selects = ["SELECT 0, * FROM t0", "SELECT 1, * FROM t1"]
+    if any_word:
+        enough = f"(SELECT count(*) FROM t0) + (SELECT count(*) FROM t1) < {int(limit)}"
+        tiers.append(f"t2 AS ({body(some, enough, False)})")
+        selects.append("SELECT 2, * FROM t2")
+    return "WITH " + ", ".join(tiers) + " " + " UNION ALL ".join(selects), params
 
 
-def _body_sql(extra: str, *, exclude_title: bool) -> str:
-    not_title = " AND NOT d.title_vector @@ q.q" if exclude_title else ""
-    return (
-        f"SELECT {_COLUMNS.format(rank=_RANK.format(v='d.vector'))} FROM"
-        f" (SELECT d.* FROM {DOC_TABLE} d, (SELECT %s::tsquery AS q) q WHERE d.vector @@ q.q{extra}"
-        f"{not_title} ORDER BY d.published_at DESC LIMIT {BODY_CANDIDATES}) d,"
-        f" {_QUERIES} ORDER BY rank DESC, d.published_at DESC LIMIT %s"
-    )
+def _find_postgres(query: Query, *, limit: int, category, occupation) -> list[Hit]:
+    filters, filter_params = _filters(category, occupation)
+    sql, params = _postgres_sql(query, filters, filter_params, limit=limit, any_word=len(query.groups) > 1)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    tiers: list[list[Hit]] = [[], [], []]
+    for row in rows:
+        tiers[row[0]].append(Hit(row[1], float(row[2]), row[3], row[4], _aware(row[5])))
+    # Every word (title first, then anywhere), then some of the words.
+    hits = (tiers[0] + tiers[1])[:limit]
+    seen = {h.case_id for h in hits}
+    hits += [h for h in tiers[2] if h.case_id not in seen][: limit - len(hits)]
+    return hits
 
 
 def _fetch(sql: str, params: list) -> list[Hit]:
@@ -411,6 +450,8 @@ def find_lexical(
     """Lexical hits for a parsed query, best first: all words, then some of the words."""
     if not query:
         return []
+    if _is_postgres():
+        return _find_postgres(query, limit=limit, category=category, occupation=occupation)
     hits = _run(query, any_word=False, category=category, occupation=occupation, limit=limit)
     if len(hits) < limit and len(query.groups) > 1:
         seen = {h.case_id for h in hits}
@@ -420,32 +461,98 @@ def find_lexical(
 
 
 # --- Vectors ------------------------------------------------------------------------
+MAX_MASKS = 64  # filter masks kept per copy (category x occupation in use)
+
+
 @dataclass
 class Vectors:
-    """Every stored case vector of the current model, as one matrix."""
+    """The stored vectors of the current model for every indexed (published)
+    case, as one matrix, with what filtering and the results page need of each
+    case, so a semantic search asks the database nothing."""
 
     ids: np.ndarray  # case ids, int64
     matrix: np.ndarray  # (n, DIM) float32, rows L2-normalised
     row_of: dict[int, int]
+    categories: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
+    occupations: list[str] = field(default_factory=list)
+    published: list[dt.datetime] = field(default_factory=list)
+    masks: dict = field(default_factory=dict)
+
+    def hit(self, row: int) -> Hit:
+        return Hit(int(self.ids[row]), 0.0, self.categories[row], self.occupations[row], self.published[row])
+
+    def mask(self, category: str | None, occupation: str | None) -> np.ndarray | None:
+        """Rows in ``category`` with ``occupation`` (None: every row)."""
+        if not category and not occupation:
+            return None
+        key = (category or "", occupation or "")
+        found = self.masks.get(key)
+        if found is None:
+            found = np.ones(len(self.ids), dtype=bool)
+            if category:
+                found &= self.categories == category
+            if occupation:
+                wanted = f"|{occupation}|"
+                found &= np.fromiter((wanted in o for o in self.occupations), dtype=bool, count=len(self.ids))
+            if len(self.masks) >= MAX_MASKS:
+                self.masks.clear()
+            self.masks[key] = found
+        return found
 
 
 def vectors() -> Vectors:
     def load() -> Vectors:
-        rows = CaseEmbedding.objects.filter(digest__startswith=_model_prefix()).values_list(
-            "case_id", "vector"
+        rows = CaseEmbedding.objects.filter(
+            digest__startswith=_model_prefix(), case__search_document__isnull=False
+        ).values_list(
+            "case_id",
+            "vector",
+            "case__search_document__category",
+            "case__search_document__occupations",
+            "case__search_document__published_at",
         )
-        ids, data = [], []
-        for case_id, vector in rows.iterator(chunk_size=2000):
+        ids, data, categories, occupations, published = [], [], [], [], []
+        for case_id, vector, category, occupation, published_at in rows.iterator(chunk_size=2000):
             ids.append(case_id)
             data.append(bytes(vector))
+            categories.append(category)
+            occupations.append(occupation)
+            published.append(_aware(published_at))
         matrix = (
             np.frombuffer(b"".join(data), dtype="<f4").reshape(len(ids), embeddings.DIM)
             if ids
             else np.zeros((0, embeddings.DIM), dtype=np.float32)
         )
-        return Vectors(np.array(ids, dtype=np.int64), matrix, {c: i for i, c in enumerate(ids)})
+        return Vectors(
+            np.array(ids, dtype=np.int64),
+            matrix,
+            {c: i for i, c in enumerate(ids)},
+            np.array(categories, dtype=object),
+            occupations,
+            published,
+        )
 
-    return _vectors.get(lambda: CaseEmbedding.objects.aggregate(m=Max("updated_at"))["m"], load)
+    return _vectors.get(_index_stamp, load)
+
+
+def _index_stamp():
+    """Changes whenever a vector is written or an index row is written or
+    removed (by any process): one cheap query. On PostgreSQL the index rows'
+    write counters stand for them (a count would read the whole table)."""
+    vectors_table = CaseEmbedding._meta.db_table
+    if _is_postgres():
+        sql = (
+            f"SELECT (SELECT max(updated_at) FROM {vectors_table}),"
+            " (SELECT n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_user_tables"
+            " WHERE relid = %s::regclass)"
+        )
+        params = [DOC_TABLE]
+    else:
+        sql = f"SELECT (SELECT max(updated_at) FROM {vectors_table}), (SELECT count(*) FROM {DOC_TABLE})"
+        params = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return tuple(cursor.fetchone())
 
 
 def _model_prefix() -> str:
@@ -528,50 +635,74 @@ def _send_pending() -> None:
 EMBED_TASK_BATCH = 64
 
 
-def nearest(vector: np.ndarray, *, depth: int, exclude: int | None = None) -> list[tuple[int, float]]:
-    """(case id, cosine) of the ``depth`` stored vectors closest to ``vector``."""
-    store = vectors()
-    if not len(store.ids):
+def _top(
+    store: Vectors, vector: np.ndarray, depth: int, *, mask=None, exclude=None
+) -> list[tuple[int, float]]:
+    """(row, cosine) of the ``depth`` rows closest to ``vector`` among ``mask``."""
+    if not len(store.ids) or depth <= 0:
         return []
     scores = store.matrix @ vector
+    if mask is not None:
+        scores = np.where(mask, scores, -np.inf)
     if exclude is not None and exclude in store.row_of:
-        scores[store.row_of[exclude]] = -1.0
+        scores[store.row_of[exclude]] = -np.inf
     depth = min(depth, len(scores))
     top = np.argpartition(-scores, depth - 1)[:depth]
-    top = top[np.argsort(-scores[top])]
-    return [(int(store.ids[i]), float(scores[i])) for i in top]
+    top = top[np.argsort(-scores[top], kind="stable")]
+    return [(int(i), float(scores[i])) for i in top if scores[i] > -np.inf]
+
+
+def nearest(vector: np.ndarray, *, depth: int, exclude: int | None = None) -> list[tuple[int, float]]:
+    """(case id, cosine) of the ``depth`` indexed cases closest to ``vector``."""
+    store = vectors()
+    return [(int(store.ids[row]), score) for row, score in _top(store, vector, depth, exclude=exclude)]
+
+
+# The semantic ranking (the query's vector, then the scan of every case
+# vector) runs in a thread while the database ranks the words: the model and
+# numpy run in C without the GIL, so the two overlap.
+_worker: ThreadPoolExecutor | None = None
+_worker_lock = threading.Lock()
+
+
+def _semantic(
+    text: str, store: Vectors, *, limit: int, category: str | None, occupation: str | None
+) -> list[tuple[Hit, float]]:
+    try:
+        vector = embeddings.query_vector(text)
+    except embeddings.EmbeddingsUnavailable:
+        return []
+    found = _top(store, vector, limit, mask=store.mask(category, occupation))
+    return [(store.hit(row), score) for row, score in found]
+
+
+def _semantic_soon(
+    text: str, *, limit: int, category: str | None = None, occupation: str | None = None
+) -> Future | None:
+    """``find_semantic`` started in a thread; None when there is nothing to
+    look for (no text, no vectors)."""
+    global _worker
+    text = textsearch.clean(text)
+    store = vectors() if text else None
+    if store is None or not len(store.ids):
+        return None
+    if _worker is None:
+        with _worker_lock:
+            if _worker is None:
+                _worker = ThreadPoolExecutor(max_workers=2, thread_name_prefix="semantic-search")
+    return _worker.submit(_semantic, text, store, limit=limit, category=category, occupation=occupation)
 
 
 def find_semantic(
     text: str, *, limit: int, category: str | None = None, occupation: str | None = None
 ) -> list[tuple[Hit, float]]:
     """Published cases whose vector is closest to the query's, with the cosine."""
-    text = textsearch.clean(text)
-    if not text:
-        return []
-    try:
-        found = nearest(
-            embeddings.query_vector(text), depth=SEMANTIC_POOL if (category or occupation) else limit
-        )
-    except embeddings.EmbeddingsUnavailable:
-        return []
-    if not found:
-        return []
-    docs = CaseSearchDocument.objects.filter(case_id__in=[c for c, _ in found])
-    if category:
-        docs = docs.filter(category=category)
-    if occupation:
-        docs = docs.filter(occupations__contains=f"|{occupation}|")
-    rows = {
-        r[0]: Hit(r[0], 0.0, r[1], r[2], r[3])
-        for r in docs.values_list("case_id", "category", "occupations", "published_at")
-    }
-    return [(rows[c], score) for c, score in found if c in rows][:limit]
+    pending = _semantic_soon(text, limit=limit, category=category, occupation=occupation)
+    return pending.result() if pending is not None else []
 
 
 # --- Fusion ------------------------------------------------------------------------
 FUSION_DEPTH = fusion.DEPTH
-SEMANTIC_POOL = 300  # read this deep when a filter may drop most neighbours
 
 
 def find(
@@ -584,13 +715,15 @@ def find(
 ) -> list[Hit]:
     """Hits, best first: the lexical ranking of ``query`` fused with the
     semantic ranking of ``text`` (the query as typed) where vectors exist."""
-    lexical = find_lexical(query, limit=max(limit, FUSION_DEPTH), category=category, occupation=occupation)
-    # The vectors read the query as the index's words (mibarai → 未払い).
-    semantic = (
-        find_semantic(query.suggestion or text, limit=FUSION_DEPTH, category=category, occupation=occupation)
+    # The vectors read the query as the index's words (mibarai → 未払い); they
+    # are searched while the database ranks the words.
+    pending = (
+        _semantic_soon(query.suggestion or text, limit=FUSION_DEPTH, category=category, occupation=occupation)
         if text and not query.prefix
-        else []
+        else None
     )
+    lexical = find_lexical(query, limit=max(limit, FUSION_DEPTH), category=category, occupation=occupation)
+    semantic = pending.result() if pending is not None else []
     if not semantic:
         return lexical[:limit]
     by_id = {h.case_id: h for h in lexical}
@@ -629,17 +762,12 @@ def similar_cases(case: Case, *, limit: int = 3) -> list[Case]:
     row = store.row_of.get(case.pk)
     if row is None:
         return []
-    stamp = _vectors.stamp.timestamp() if _vectors.stamp else 0
-    key = f"consultations:similar:{case.pk}:{limit}:{len(store.ids)}:{stamp:.6f}"
+    stamp = zlib.crc32(repr(_vectors.stamp).encode())
+    key = f"consultations:similar:{case.pk}:{limit}:{len(store.ids)}:{stamp}"
     ids = cache_get(key)
     if ids is None:
-        found = nearest(store.matrix[row], depth=limit * 3 + 1, exclude=case.pk)
-        published = set(
-            CaseSearchDocument.objects.filter(case_id__in=[c for c, _ in found]).values_list(
-                "case_id", flat=True
-            )
-        )
-        ids = [c for c, _ in found if c in published][:limit]
+        # The copy holds indexed (published) cases only.
+        ids = [int(store.ids[r]) for r, _ in _top(store, store.matrix[row], limit, exclude=case.pk)]
         cache_set(key, ids, SIMILAR_TTL)
     cases = Case.objects.in_bulk(ids)
     return [cases[i] for i in ids if i in cases]
