@@ -2,6 +2,7 @@
 statement, the semantic side answered from the process's copy of the vectors
 (filters as masks, no database round trip) and run beside the SQL."""
 
+import numpy as np
 import pytest
 from django.db import connection
 
@@ -152,3 +153,66 @@ def test_the_nearest_rows_skip_masked_and_excluded_rows(cases):
     mask = store.mask("契約解除・打ち切り", None)
     assert [int(store.ids[r]) for r, _ in search._top(store, vector, 10, mask=mask)] == [cases["cut"].pk]
     assert Case.objects.count() == len(store.ids)
+
+
+# --- The two-step scan of a large store (pure: no database) --------------------------
+def _store(n: int, *, seed: int = 7) -> search.Vectors:
+    """Vectors that lie, like sentence vectors, near a few hundred topics."""
+    rng = np.random.default_rng(seed)
+    topics = rng.standard_normal((300, 384)).astype(np.float32)
+    matrix = topics[rng.integers(0, 300, n)] + 0.35 * rng.standard_normal((n, 384)).astype(np.float32)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    ids = np.arange(1000, 1000 + n, dtype=np.int64)
+    categories = np.array(["pay" if i % 3 else "cut" for i in range(n)], dtype=object)
+    return search.Vectors(
+        ids, matrix, {int(c): i for i, c in enumerate(ids)}, categories, [""] * n, [None] * n
+    )
+
+
+def _exact(store, vector, depth, mask=None):
+    scores = store.matrix @ vector
+    if mask is not None:
+        scores = np.where(mask, scores, -np.inf)
+    return [int(r) for r in np.argsort(-scores, kind="stable")[:depth]]
+
+
+def test_a_small_store_is_scanned_whole():
+    store = _store(500)
+    store.reduce()
+    assert store.reduced is None  # below REDUCE_FROM
+
+
+def test_the_two_step_scan_finds_the_same_rows_with_exact_cosines(monkeypatch):
+    monkeypatch.setattr(search, "REDUCE_FROM", 1_000)
+    # The same share of the store as at 100,000 cases (8,000 candidates).
+    monkeypatch.setattr(search, "MIN_CANDIDATES", 480)
+    store = _store(6_000)
+    store.reduce()
+    assert store.reduced.shape == (6_000, search.REDUCED_DIM)
+    rng = np.random.default_rng(1)
+    agreement = []
+    for _ in range(40):
+        vector = store.matrix[rng.integers(0, 6_000)] + 0.3 * rng.standard_normal(384).astype(np.float32)
+        vector /= np.linalg.norm(vector)
+        found = search._top(store, vector, 30)
+        # The cosines returned are the exact ones, best first.
+        assert all(abs(score - float(store.matrix[row] @ vector)) < 1e-5 for row, score in found)
+        assert [s for _, s in found] == sorted((s for _, s in found), reverse=True)
+        agreement.append(len({r for r, _ in found} & set(_exact(store, vector, 30))) / 30)
+    assert min(agreement) >= 0.9 and sum(agreement) / len(agreement) >= 0.98
+
+
+def test_the_two_step_scan_keeps_masks_and_exclusions(monkeypatch):
+    monkeypatch.setattr(search, "REDUCE_FROM", 1_000)
+    monkeypatch.setattr(search, "MIN_CANDIDATES", 300)
+    store = _store(3_000)
+    store.reduce()
+    vector = store.matrix[4]
+    rows = search._top(store, vector, 10, exclude=int(store.ids[4]))
+    assert 4 not in [r for r, _ in rows] and len(rows) == 10
+    mask = store.mask("cut", None)
+    rows = search._top(store, vector, 10, mask=mask)
+    assert rows and all(store.categories[r] == "cut" for r, _ in rows)
+    # With every row a candidate the two steps give exactly the full scan.
+    monkeypatch.setattr(search, "MIN_CANDIDATES", 3_000)
+    assert [r for r, _ in search._top(store, vector, 30, mask=mask)] == _exact(store, vector, 30, mask)

@@ -205,6 +205,7 @@ class Command(BaseCommand):
         embeddings.query_vector.cache_clear()
         store = search.vectors()
         cat = ConsultationCategory.values[0]
+        agreement: list[float] = []
         for query in queries:
             parsed = timed("解析（parse）", lambda q=query: search.parse(q))
             timed("語の検索（SQL 1文）", lambda p=parsed: search.find_lexical(p, limit=search.FUSION_DEPTH))
@@ -213,12 +214,22 @@ class Command(BaseCommand):
             vector = timed("クエリのベクトル化", lambda t=text: embeddings.query_vector(t))
             times.setdefault("クエリのベクトル化（CPU時間）", []).append((time.thread_time() - cpu) * 1000)
             found = timed("ベクトルの走査", lambda v=vector: search._top(store, v, search.FUSION_DEPTH))
+            if store.reduced is not None:
+                exact = np.argpartition(-(store.matrix @ vector), search.FUSION_DEPTH - 1)[
+                    : search.FUSION_DEPTH
+                ]
+                agreement.append(len({row for row, _ in found} & set(exact.tolist())) / search.FUSION_DEPTH)
             timed(
                 "ベクトルの走査（分類で絞る）",
                 lambda v=vector, c=cat: search._top(store, v, 50, mask=store.mask(c, None)),
             )
             ids = [int(store.ids[row]) for row, _ in found[:10]]
             timed("事例の読み込み（in_bulk）", lambda i=ids: Case.objects.in_bulk(i))
+        if agreement:
+            self.stdout.write(
+                f"ベクトルの2段階走査（{search.REDUCED_DIM}次元で候補 → 全次元で並べ替え）と全件走査の"
+                f"上位{search.FUSION_DEPTH}件の一致：平均 {statistics.mean(agreement):.3f}・最小 {min(agreement):.3f}"
+            )
         self.stdout.write("段階ごと（クエリごとに1回、コールド）:")
         for stage, values in times.items():
             self.stdout.write(
