@@ -56,9 +56,10 @@ def browse(
 
 
 def _browse(*, text: str, category: str, occupation: str, sort: str, page_number, prefix: bool) -> Listing:
+    early = None if prefix else search.semantic_early(text)
     query = search.parse(text, prefix=prefix)
     if query:
-        hits = search.find(query, limit=MAX_HITS, text=text)
+        hits = search.find(query, limit=MAX_HITS, text=text, early=early)
         in_occupation = [h for h in hits if not occupation or h.has_occupation(occupation)]
         in_category = [h for h in hits if not category or h.category == category]
         category_counts = dict(Counter(h.category for h in in_occupation))

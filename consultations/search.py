@@ -744,6 +744,13 @@ def _semantic_soon(
     return _worker.submit(_semantic, text, store, limit=limit, category=category, occupation=occupation)
 
 
+def semantic_early(text: str, *, category: str | None = None, occupation: str | None = None) -> Future | None:
+    """The semantic ranking of ``text`` as typed, started in a thread before
+    the query is parsed (the embedding is the slowest step). ``find`` uses it
+    unless parsing corrects the query (「もしかして」), then it is wasted."""
+    return _semantic_soon(text or "", limit=FUSION_DEPTH, category=category, occupation=occupation)
+
+
 def find_semantic(
     text: str, *, limit: int, category: str | None = None, occupation: str | None = None
 ) -> list[tuple[Hit, float]]:
@@ -763,16 +770,22 @@ def find(
     category: str | None = None,
     occupation: str | None = None,
     text: str = "",
+    early: Future | None = None,
 ) -> list[Hit]:
     """Hits, best first: the lexical ranking of ``query`` fused with the
-    semantic ranking of ``text`` (the query as typed) where vectors exist."""
+    semantic ranking of ``text`` (the query as typed) where vectors exist.
+    ``early`` is that semantic ranking started before the query was parsed
+    (``semantic_early``), used unless parsing corrected the query."""
     # The vectors read the query as the index's words (mibarai → 未払い); they
     # are searched while the database ranks the words.
-    pending = (
-        _semantic_soon(query.suggestion or text, limit=FUSION_DEPTH, category=category, occupation=occupation)
-        if text and not query.prefix
-        else None
-    )
+    if not text or query.prefix:
+        pending = None
+    elif early is not None and not query.suggestion:
+        pending = early
+    else:
+        pending = _semantic_soon(
+            query.suggestion or text, limit=FUSION_DEPTH, category=category, occupation=occupation
+        )
     lexical = find_lexical(query, limit=max(limit, FUSION_DEPTH), category=category, occupation=occupation)
     semantic = pending.result() if pending is not None else []
     if not semantic:
@@ -794,7 +807,10 @@ def search_cases(
 ) -> list[Case]:
     """Published cases for ``query``, best first (INTERFACES.md)."""
     limit = max(1, min(int(limit), 1000))
-    hits = find(parse(query), limit=limit, category=category, occupation=occupation, text=query or "")
+    early = semantic_early(query, category=category, occupation=occupation)
+    hits = find(
+        parse(query), limit=limit, category=category, occupation=occupation, text=query or "", early=early
+    )
     cases = Case.objects.in_bulk([h.case_id for h in hits])
     return [cases[h.case_id] for h in hits if h.case_id in cases]
 

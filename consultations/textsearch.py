@@ -409,9 +409,7 @@ def parse_query(
         # (契約 is not taken out of 契約書); what is left is analysed.
         edges = _boundaries(text)
         chars = list(text)
-        for key in sorted(synonyms, key=len, reverse=True):
-            if _splits_into_keys(key, synonyms):
-                continue  # 報酬未払い: 報酬 and 未払い, as if typed apart
+        for key in _whole_keys(synonyms):
             start = text.find(key)
             while start != -1:
                 end = start + len(key)
@@ -460,6 +458,21 @@ def parse_query(
         shown = shown[:begin] + word + shown[end:]
     suggestion = shown if (rewritten or corrections) and shown != normalize(raw) else ""
     return Query(groups=groups, typed=typed, prefix=prefix, suggestion=suggestion)
+
+
+_keys_of: tuple[object, list[str]] = (None, [])
+
+
+def _whole_keys(synonyms: Mapping[str, list[Phrase]]) -> list[str]:
+    """The synonym keys a query is searched for, longest first, worked out
+    once per synonyms mapping (search keeps one per process): a compound key
+    made of other keys (報酬未払い: 報酬 and 未払い) is left out, as if typed apart."""
+    global _keys_of
+    owner, keys = _keys_of
+    if owner is not synonyms:
+        keys = [k for k in sorted(synonyms, key=len, reverse=True) if not _splits_into_keys(k, synonyms)]
+        _keys_of = (synonyms, keys)
+    return keys
 
 
 def _splits_into_keys(key: str, synonyms: Mapping[str, list[Phrase]]) -> bool:

@@ -144,6 +144,25 @@ def test_no_vectors_no_embedding(cases, monkeypatch):
     assert ids(search_cases("骨折")) == ["S-DEL"]
 
 
+def test_the_query_is_embedded_before_it_is_parsed_and_once(cases, monkeypatch):
+    """The semantic side starts before parsing (the embedding is the slowest
+    step) and parsing does not start it again, unless it corrected the query."""
+    order = []
+    submit, parse = search._semantic_soon, search.parse
+    monkeypatch.setattr(
+        search, "_semantic_soon", lambda text, **kw: order.append(("embed", text)) or submit(text, **kw)
+    )
+    monkeypatch.setattr(
+        search, "parse", lambda text, **kw: order.append(("parse", text)) or parse(text, **kw)
+    )
+    assert ids(search_cases("骨折"))[0] == "S-DEL"
+    assert order == [("embed", "骨折"), ("parse", "骨折")]
+    # A corrected query (romaji read as 報酬) is embedded again, as corrected.
+    order.clear()
+    search_cases("housyuu")
+    assert [step for step, _ in order] == ["embed", "parse", "embed"] and order[2][1] != "housyuu"
+
+
 def test_the_nearest_rows_skip_masked_and_excluded_rows(cases):
     store = search.vectors()
     vector = store.matrix[store.row_of[cases["pay"].pk]]
