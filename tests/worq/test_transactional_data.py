@@ -1,6 +1,5 @@
 """Transactional tests (browser, broker) flush every table when they end;
-conftest gives them Django's serialized rollback so the data the migrations
-loaded is there again for the next one."""
+conftest reloads the data the migrations loaded, so the next one finds it."""
 
 import pytest
 from django.apps import apps
