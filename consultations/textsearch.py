@@ -499,6 +499,8 @@ def _rewrite_chunks(text: str, vocabulary: Vocabulary) -> tuple[str, bool]:
     out, changed = [], False
     for chunk in text.split(" "):
         word = _rewrite_chunk(chunk, vocabulary)
+        if word.replace(" ", "") == chunk:
+            word = chunk  # nothing read differently: no 「もしかして」 for a space
         changed = changed or (word != chunk)
         out.append(word)
     return " ".join(out), changed
@@ -664,21 +666,34 @@ class Vocabulary:
         みばらいのほうしゅう → 未払い 報酬); "" when no known word reads so.
 
         Longest known reading first, from the left; kana between known words
-        (particles) are dropped. Three kana at least make a word."""
-        reading = romaji_to_katakana(chunk) or (katakana(chunk) if is_kana(chunk) else "")
+        (particles, one or two kana) are dropped. Three kana at least make a
+        word; a longer stretch no known word reads (がバックレた in
+        クライアントがバックレた) is kept as typed, never dropped."""
+        romaji = romaji_to_katakana(chunk)
+        reading = romaji or (katakana(chunk) if is_kana(chunk) else "")
         if not reading:
             return ""
         if self.spelled(reading):
             return self.spelled(reading)[0]
-        words, i = [], 0
+        # Kana keeps its length as katakana, so an unread stretch can be
+        # given back as typed; romaji is given back in katakana.
+        typed = chunk if not romaji and len(chunk) == len(reading) else reading
+        words, i, unread, known = [], 0, 0, 0
         while i < len(reading):
             for j in range(min(len(reading), i + self.longest_reading), i + 2, -1):
                 if reading[i:j] in self.by_reading:
+                    if i - unread > 2:
+                        words.append(typed[unread:i])
                     words.append(self.spelled(reading[i:j])[0])
-                    i = j
+                    known += 1
+                    i = unread = j
                     break
             else:
                 i += 1
+        if not known:
+            return ""
+        if len(reading) - unread > 2:
+            words.append(typed[unread:])
         return " ".join(words)
 
 

@@ -66,6 +66,8 @@ def test_vocabulary_reads_kana_and_romaji_as_known_words():
     assert VOCAB.rewrite_kana("houshuu") == "報酬"
     assert VOCAB.rewrite_kana("ほうしゅうのみはらい") == "報酬 未払い"
     assert VOCAB.rewrite_kana("ぬるぽ") == ""
+    # A stretch no known word reads is kept as typed, not dropped with the particles.
+    assert VOCAB.rewrite_kana("ほうしゅうがばっくれた") == "報酬 がばっくれた"
 
 
 @pytest.mark.parametrize("typed", ["ほうしゅう", "houshuu", "ホウシュウ"])
@@ -143,3 +145,12 @@ def test_a_kana_reading_of_a_synonym_finds_that_word_not_a_homophone():
     assert ("請求",) in synonyms["せいきゅう"]
     # A kana word that reads no other word of its set is still searched as analysed.
     assert ("苛め",) in synonyms["ハラスメント"]
+
+
+def test_a_kana_sentence_keeps_the_word_no_case_uses():
+    """インボイスがばっくれた: インボイス is known, ばっくれる is not; the query
+    keeps both (it was cut to インボイス and offered as 「もしかして」)."""
+    query = parse_query("インボイスがばっくれた", {}, vocabulary=VOCAB)
+    assert ("インボイス",) in phrases(query)
+    assert any("ばっくれる" in phrase for phrase in phrases(query))
+    assert query.suggestion == ""
