@@ -118,6 +118,13 @@ class CaseEmbedding(models.Model):
     digest = models.CharField(max_length=40)
     vector = models.BinaryField()
     updated_at = models.DateTimeField(db_index=True)
+    # The nearest indexed cases, best first ([[case id, cosine], ...]), worked
+    # out when vectors are written (search.refresh_neighbours), so a case page
+    # reads its 「似た相談事例」 instead of scanning every vector.
+    neighbours = models.JSONField(default=list, blank=True)
+    # The cosine of the last of ``neighbours`` (-2 when the list holds every
+    # other case); null: the list has not been worked out yet.
+    neighbour_floor = models.FloatField(null=True, blank=True)
 
     class Meta:
         verbose_name = "事例のベクトル"

@@ -597,11 +597,17 @@ def _digest(case: Case) -> str:
 
 
 def embed_cases(
-    *, case_ids: list[int] | None = None, force: bool = False, batch_size: int = 32, progress=None
+    *,
+    case_ids: list[int] | None = None,
+    force: bool = False,
+    batch_size: int = 32,
+    progress=None,
+    neighbours: bool = True,
 ) -> int:
     """Make the vectors of published cases that lack a current one (all cases
-    when ``case_ids`` is None). Safe to run twice: a current vector is kept.
-    Returns the number of vectors written."""
+    when ``case_ids`` is None), then (``neighbours``) the similar-case lists
+    they change. Safe to run twice: a current vector is kept. Returns the
+    number of vectors written."""
     cases = Case.objects.published().order_by("pk")
     if case_ids is not None:
         cases = cases.filter(pk__in=case_ids)
@@ -615,6 +621,7 @@ def embed_cases(
         c for c in cases.only("pk", "title", "question", "answer") if force or current.get(c.pk) != _digest(c)
     ]
     written = 0
+    made: list[int] = []
     for start in range(0, len(todo), batch_size):
         batch = todo[start : start + batch_size]
         matrix = embeddings.normalise(backend.passages([_passage(c) for c in batch]))
@@ -627,9 +634,12 @@ def embed_cases(
             CaseEmbedding.objects.filter(case_id__in=[c.pk for c in batch]).delete()
             CaseEmbedding.objects.bulk_create(rows)
         written += len(rows)
+        made += [c.pk for c in batch]
         _vectors.forget()
         if progress:
             progress(start + len(batch), len(todo))
+    if made and neighbours:
+        refresh_neighbours(made)
     return written
 
 
@@ -676,10 +686,10 @@ def _top(
     if store.reduced is not None:
         coarse = store.reduced @ (vector @ store.projection)
         coarse = _masked(coarse, store, mask, exclude)
-        wanted = min(_candidates(depth), len(coarse))
-        rows = np.argpartition(-coarse, wanted - 1)[:wanted]
-        rows = rows[coarse[rows] > -np.inf]
-        scores = store.matrix[rows] @ vector
+        cut = len(coarse) - min(_candidates(depth), len(coarse))
+        rows = np.argpartition(coarse, cut)[cut:]  # the best, with no negated copy
+        rows = np.sort(rows[coarse[rows] > -np.inf])  # in storage order: a faster gather
+        scores = np.take(store.matrix, rows, axis=0) @ vector
     else:
         rows = None
         scores = _masked(store.matrix @ vector, store, mask, exclude)
@@ -816,12 +826,118 @@ def search_cases(
 
 
 # --- Similar cases -------------------------------------------------------------------
+# Each case's nearest cases are worked out when vectors are written (the
+# embedding task, rebuild_search_index), not when its page is shown: a case
+# page reads one stored list (CaseEmbedding.neighbours).
+NEIGHBOURS = 10  # kept per case; more than a page shows, so unpublished ones can drop out
+NEIGHBOUR_BLOCK = 128  # rows per matrix product (128 x 100,000 cosines = 51 MB)
+NO_FLOOR = -2.0  # a list that holds every other case: any new case enters it
 SIMILAR_TTL = 3600
 
 
+def neighbour_lists(store: Vectors, rows: np.ndarray, progress=None) -> list[list[list]]:
+    """The exact ``NEIGHBOURS`` nearest cases of each of ``rows``, best first,
+    as [[case id, cosine], ...] (the case itself left out)."""
+    out: list[list[list]] = []
+    k = min(NEIGHBOURS, len(store.ids) - 1)
+    for start in range(0, len(rows), NEIGHBOUR_BLOCK):
+        block = np.asarray(rows[start : start + NEIGHBOUR_BLOCK], dtype=np.int64)
+        if k <= 0:
+            out.extend([] for _ in block)
+            continue
+        scores = store.matrix[block] @ store.matrix.T
+        scores[np.arange(len(block)), block] = -np.inf
+        top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+        for i in range(len(block)):
+            best = top[i][np.argsort(-scores[i, top[i]], kind="stable")]
+            out.append([[int(store.ids[j]), round(float(scores[i, j]), 6)] for j in best])
+        if progress:
+            progress(len(out), len(rows))
+    return out
+
+
+def merge_neighbours(old: list, new: list, *, changed: set[int]) -> list[list]:
+    """``old`` (a stored list) with the cases in ``changed`` taken out and
+    ``new`` ([[case id, cosine], ...] of those cases) put in, best first."""
+    kept = [pair for pair in old if pair[0] not in changed]
+    return sorted(kept + new, key=lambda pair: -pair[1])[:NEIGHBOURS]
+
+
+def _floor(pairs: list) -> float:
+    return pairs[-1][1] if len(pairs) >= NEIGHBOURS else NO_FLOOR
+
+
+def refresh_neighbours(case_ids: list[int] | None = None, *, progress=None) -> int:
+    """Work out the stored nearest cases: of every indexed case (None, or
+    when most cases changed), or of ``case_ids`` (new or changed vectors) and
+    of each case with a list that one of them now enters. Returns the number
+    of lists written. A case with no list yet keeps none (its page scans the
+    vectors) until the next full run (``rebuild_search_index``)."""
+    store = vectors()
+    total = len(store.ids)
+    if case_ids is None:
+        rows = np.arange(total)
+    else:
+        rows = np.array(sorted({store.row_of[c] for c in case_ids if c in store.row_of}), dtype=np.int64)
+        if 2 * len(rows) > total:
+            rows = np.arange(total)
+    if not len(rows):
+        return 0
+    lists = dict(zip(store.ids[rows].tolist(), neighbour_lists(store, rows, progress), strict=True))
+    if len(rows) < total:
+        _merge_into_others(store, rows, lists)
+    found = {e.case_id: e for e in CaseEmbedding.objects.filter(case_id__in=list(lists)).only("case_id")}
+    for case_id, pairs in lists.items():
+        if case_id in found:
+            found[case_id].neighbours = pairs
+            found[case_id].neighbour_floor = _floor(pairs)
+    CaseEmbedding.objects.bulk_update(list(found.values()), ["neighbours", "neighbour_floor"], batch_size=500)
+    return len(found)
+
+
+def _merge_into_others(store: Vectors, rows: np.ndarray, lists: dict[int, list]) -> None:
+    """Add to ``lists`` the other cases whose stored list one of ``rows`` now
+    enters (closer than the list's last), with those rows merged in."""
+    floors = np.full(len(store.ids), np.inf)  # no list: nothing to merge into
+    for case_id, floor in CaseEmbedding.objects.filter(neighbour_floor__isnull=False).values_list(
+        "case_id", "neighbour_floor"
+    ):
+        row = store.row_of.get(case_id)
+        if row is not None:
+            floors[row] = floor
+    floors[rows] = np.inf
+    for start in range(0, len(rows), NEIGHBOUR_BLOCK):
+        block = rows[start : start + NEIGHBOUR_BLOCK]
+        scores = store.matrix[block] @ store.matrix.T  # (block, every case)
+        entering = np.nonzero(scores.max(axis=0) > floors)[0]
+        targets = [int(store.ids[r]) for r in entering]
+        stored = dict(CaseEmbedding.objects.filter(case_id__in=targets).values_list("case_id", "neighbours"))
+        changed = {int(store.ids[b]) for b in block}
+        for row, case_id in zip(entering, targets, strict=True):
+            new = [[int(store.ids[b]), round(float(scores[i, row]), 6)] for i, b in enumerate(block)]
+            pairs = merge_neighbours(lists.get(case_id, stored.get(case_id, [])), new, changed=changed)
+            lists[case_id] = pairs
+            floors[row] = _floor(pairs)
+
+
 def similar_cases(case: Case, *, limit: int = 3) -> list[Case]:
-    """Published cases whose vectors lie closest to ``case``'s (cached per
-    vector state); [] while the case has no vector yet."""
+    """Published cases whose vectors lie closest to ``case``'s: its stored
+    list (``refresh_neighbours``), or, until that exists, a scan of the
+    vector copy (cached per vector state); [] while the case has no vector."""
+    stored = (
+        CaseEmbedding.objects.filter(case_id=case.pk, neighbour_floor__isnull=False)
+        .values_list("neighbours", flat=True)
+        .first()
+    )
+    if stored is not None:
+        ids = [int(pair[0]) for pair in stored]
+    else:
+        ids = _similar_now(case, limit)
+    cases = Case.objects.published().in_bulk(ids)
+    return [cases[i] for i in ids if i in cases][:limit]
+
+
+def _similar_now(case: Case, limit: int) -> list[int]:
     try:
         store = vectors()
     except embeddings.EmbeddingsUnavailable:
@@ -836,8 +952,7 @@ def similar_cases(case: Case, *, limit: int = 3) -> list[Case]:
         # The copy holds indexed (published) cases only.
         ids = [int(store.ids[r]) for r, _ in _top(store, store.matrix[row], limit, exclude=case.pk)]
         cache_set(key, ids, SIMILAR_TTL)
-    cases = Case.objects.in_bulk(ids)
-    return [cases[i] for i in ids if i in cases]
+    return ids
 
 
 def naive_search(query: str, *, limit: int = 10) -> list[Case]:

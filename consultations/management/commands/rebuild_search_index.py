@@ -27,7 +27,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         # Each batch commits on its own: an interrupted run keeps what it made,
         # and the next run skips every case whose vector is current.
-        written = search.embed_cases(force=force, progress=self._bar("ベクトル"))
+        written = search.embed_cases(force=force, progress=self._bar("ベクトル"), neighbours=False)
         seconds = time.perf_counter() - started
         rate = f"、{written / seconds:.1f}件/秒" if written and seconds else ""
         try:
@@ -37,6 +37,15 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"ベクトルを {written}件 作りました（モデル {model}、{seconds:.0f}秒{rate}）。"
+            )
+        )
+        if model == "なし":
+            return
+        started = time.perf_counter()
+        lists = search.refresh_neighbours(progress=self._bar("似た相談事例"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"似た相談事例の一覧を {lists}件 作りました（{time.perf_counter() - started:.0f}秒）。"
             )
         )
 

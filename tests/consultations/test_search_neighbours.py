@@ -1,0 +1,109 @@
+"""「似た相談事例」 worked out when vectors are written: each case's stored
+list of nearest cases, kept exact as cases are added, read by the case page
+without scanning the vectors."""
+
+import zlib
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+
+from consultations import embeddings, search
+from consultations.models import Case, CaseEmbedding
+from tests.consultations.factories import CaseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class RandomBackend(embeddings.Backend):
+    """A direction per text, fixed by the text: neighbours without meaning."""
+
+    model_id = "hashing-ngrams-v1"
+
+    def queries(self, texts):
+        return embeddings.normalise(
+            np.stack(
+                [np.random.default_rng(zlib.crc32(t.encode())).normal(size=embeddings.DIM) for t in texts]
+            )
+        )
+
+    passages = queries
+
+
+@pytest.fixture
+def random_vectors():
+    embeddings.set_backend(RandomBackend())
+    search.forget_copies()
+    yield
+    embeddings.reset()
+    search.forget_copies()
+
+
+def make(n, start=0):
+    return [
+        CaseFactory(external_id=f"N-{i}", title=f"事例 {i}", question=f"相談 {i}")
+        for i in range(start, start + n)
+    ]
+
+
+def stored():
+    return {
+        c: [p[0] for p in pairs] for c, pairs in CaseEmbedding.objects.values_list("case_id", "neighbours")
+    }
+
+
+def exact():
+    store = search.vectors()
+    lists = search.neighbour_lists(store, np.arange(len(store.ids)))
+    return {int(c): [p[0] for p in pairs] for c, pairs in zip(store.ids, lists, strict=True)}
+
+
+def test_merge_keeps_the_nearest_and_replaces_changed_cases():
+    old = [[1, 0.9], [2, 0.8], [3, 0.7]]
+    assert (
+        search.merge_neighbours(old, [[4, 0.85]], changed={4})
+        == [[1, 0.9], [4, 0.85], [2, 0.8], [3, 0.7]][: search.NEIGHBOURS]
+    )
+    # Case 2 changed: its old place goes, its new score counts.
+    assert search.merge_neighbours(old, [[2, 0.1]], changed={2}) == [[1, 0.9], [3, 0.7], [2, 0.1]]
+
+
+def test_lists_stay_exact_as_cases_are_added(random_vectors, monkeypatch):
+    monkeypatch.setattr(search, "NEIGHBOURS", 3)
+    make(12)
+    search.embed_cases()  # most cases new: every list worked out
+    assert stored() == exact()
+    assert CaseEmbedding.objects.filter(neighbour_floor__isnull=True).count() == 0
+    for i in range(12, 16):  # one by one, as the embedding task after each save
+        make(1, start=i)
+        search.embed_cases(case_ids=[Case.objects.get(external_id=f"N-{i}").pk])
+        assert stored() == exact()
+
+
+def test_the_case_page_reads_the_stored_list(random_vectors, django_assert_num_queries):
+    cases = make(6)
+    search.embed_cases()
+    search.forget_copies()
+    with django_assert_num_queries(2):  # the list, then the cases; no vector copy
+        found = search.similar_cases(cases[0], limit=3)
+    assert [c.pk for c in found] == exact()[cases[0].pk][:3]
+
+
+def test_unpublished_cases_are_left_out_of_stored_lists(random_vectors):
+    cases = make(6)
+    search.embed_cases()
+    first = search.similar_cases(cases[0], limit=1)[0]
+    first.published = False
+    first.save()
+    assert first not in search.similar_cases(cases[0], limit=5)
+    assert len(search.similar_cases(cases[0], limit=5)) == 4
+
+
+def test_a_case_without_a_list_is_scanned_until_rebuild(random_vectors, capsys):
+    cases = make(5)
+    search.embed_cases(neighbours=False)
+    assert not CaseEmbedding.objects.filter(neighbour_floor__isnull=False).exists()
+    assert [c.pk for c in search.similar_cases(cases[0], limit=2)] == exact()[cases[0].pk][:2]
+    call_command("rebuild_search_index")
+    assert "似た相談事例の一覧を 5件 作りました" in capsys.readouterr().out
+    assert stored() == exact()
