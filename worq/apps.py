@@ -3,7 +3,7 @@ from pathlib import Path
 from django.apps import AppConfig, apps
 from django.conf import settings
 from django.core.signals import request_finished, request_started
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_migrate
 
 
 class WorqConfig(AppConfig):
@@ -30,6 +30,8 @@ class WorqConfig(AppConfig):
             signal.connect(pagecache.bump_content_version, dispatch_uid=f"worq-content-version-{signal}")
         request_started.connect(pagecache.request_started, dispatch_uid="worq-content-version-request")
         request_finished.connect(pagecache.request_finished, dispatch_uid="worq-content-version-done")
+        pre_migrate.connect(pagecache.migrate_started, dispatch_uid="worq-content-version-migrate")
+        post_migrate.connect(pagecache.migrate_finished, dispatch_uid="worq-content-version-migrated")
 
 
 def _make_sqlite_folder() -> None:

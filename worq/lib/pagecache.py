@@ -59,19 +59,37 @@ def request_finished(**kwargs) -> None:
     _request.active, _request.version = False, None
 
 
+# While ``migrate`` runs (its data migrations save content, perhaps before the
+# cache table exists) the version is bumped once, at the end.
+_migrating = False
+
+
+def migrate_started(**kwargs) -> None:
+    global _migrating
+    _migrating = True
+
+
+def migrate_finished(**kwargs) -> None:
+    """post_migrate is sent once per app: the first one bumps."""
+    global _migrating
+    if _migrating:
+        _migrating = False
+        if seconds() > 0 or data_seconds() > 0:
+            _new_version()
+
+
 def bump_content_version(sender=None, **kwargs) -> None:
     """After the change commits (a page rendered before the commit must not be
     stored under the new version)."""
-    if seconds() <= 0 and data_seconds() <= 0:
+    if _migrating or (seconds() <= 0 and data_seconds() <= 0):
         return
     if sender is None or sender._meta.app_label in CONTENT_APPS:
         transaction.on_commit(_new_version)
 
 
 def _new_version() -> None:
-    # A save never fails because of the cache: it may be down, or (while the
-    # first migrations load their data) its table may not exist yet. The
-    # pages then age out after ``seconds()`` at the latest.
+    # A save never fails because of the cache: it may be down. The pages
+    # then age out after ``seconds()`` at the latest.
     _request.version = None
     try:
         cache.set(VERSION_KEY, uuid.uuid4().hex, None)

@@ -10,7 +10,9 @@ generated case gets its base case's vector mixed with its second case's and a
 little noise (embedding 100,000 cases with the model on this machine would
 take hours). The embedding throughput is measured on real generated cases and
 reported, with the size of the index tables. Search times include the query
-embedding: "cold" embeds every query, "warm" finds it in the per-process cache.
+embedding: "cold" embeds every query (on a warm server: run after the warm
+timing, with the query-vector cache emptied), "warm" finds it in the
+per-process cache; the very first pass after loading is reported as well.
 """
 
 import json
@@ -68,14 +70,22 @@ class Command(BaseCommand):
             )
             self._load()
             embeddings.query_vector.cache_clear()
-            cold = self._time(lambda q: search.search_cases(q, limit=10), queries, 1, warm_up=False)
+            first = self._time(lambda q: search.search_cases(q, limit=10), queries, 1, warm_up=False)
             ours = self._time(lambda q: search.search_cases(q, limit=10), queries, runs)
+            # A running server meets a query it has not embedded yet: the
+            # database and the process are warm, the query's vector is made.
+            embeddings.query_vector.cache_clear()
+            cold = self._time(lambda q: search.search_cases(q, limit=10), queries, 1, warm_up=False)
             # The baseline is slow at scale: one pass is enough to compare.
             naive = self._time(lambda q: search.naive_search(q, limit=10), queries, 1, warm_up=False)
             self._report(len(queries), runs, ours, naive)
             self.stdout.write(
                 f"search_cases（クエリのベクトルを毎回作る）: 中央値 {statistics.median(cold):8.1f} ms"
                 f"   95パーセンタイル {statistics.quantiles(cold, n=20)[-1]:8.1f} ms"
+            )
+            self.stdout.write(
+                f"search_cases（読み込み直後の1巡目。DB のキャッシュも冷えた状態）: 中央値 {statistics.median(first):8.1f} ms"
+                f"   95パーセンタイル {statistics.quantiles(first, n=20)[-1]:8.1f} ms"
             )
             self._stages(queries)
             self._similar()
