@@ -47,10 +47,19 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=3, help="各クエリを何回ずつ測るか")
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--keep", action="store_true", help="測ったあともデータベースを残す")
+        parser.add_argument(
+            "--reuse",
+            action="store_true",
+            help="--keep で残したデータベースに同じ件数の事例があれば、作り直さずに測る（残したまま）",
+        )
 
-    def handle(self, *args, cases, runs, seed, keep, **options):
+    def handle(self, *args, cases, runs, seed, keep, reuse=False, **options):
         creation = connection.creation
-        old_name = creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        old_name = creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=reuse)
+        if reuse and Case.objects.count() != cases:  # not the kept one: start afresh
+            creation.destroy_test_db(old_name, verbosity=0)
+            old_name = creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        keep = keep or reuse
         search.EMBED_ON_SAVE = False
         try:
             self.stdout.write(
@@ -58,10 +67,13 @@ class Command(BaseCommand):
             )
             search.forget_synonyms()
             started = time.perf_counter()
-            self._fill(cases, random.Random(seed))
-            self.stdout.write(
-                f"{cases:,}件の事例を作成・索引化しました（{time.perf_counter() - started:.0f}秒）。"
-            )
+            if reuse and Case.objects.count() == cases:
+                self.stdout.write(f"残してあった {cases:,}件の事例で測ります（作り直しません）。")
+            else:
+                self._fill(cases, random.Random(seed))
+                self.stdout.write(
+                    f"{cases:,}件の事例を作成・索引化しました（{time.perf_counter() - started:.0f}秒）。"
+                )
             queries = [json.loads(line)["query"] for line in QUERIES.read_text().splitlines() if line.strip()]
             started = time.perf_counter()
             search.vectors(), search.vocabulary(), search.synonyms()  # load this process's copies first
@@ -88,9 +100,9 @@ class Command(BaseCommand):
                 f"   95パーセンタイル {statistics.quantiles(first, n=20)[-1]:8.1f} ms"
             )
             self._stages(queries)
-            self._similar()
             self._load()
             self._sizes(cases)
+            self._similar()
         finally:
             search.EMBED_ON_SAVE = True
             search.forget_copies()
@@ -249,22 +261,29 @@ class Command(BaseCommand):
 
     def _similar(self) -> None:
         search.forget_copies()
-        search.vectors()
+        store = search.vectors()
         cases = list(Case.objects.order_by("?")[:50])
-        CaseEmbedding.objects.update(neighbours=[], neighbour_floor=None)
+        CaseEmbedding.objects.filter(case__in=cases).update(neighbours=[], neighbour_floor=None)
         scanned = self._time(lambda c: search.similar_cases(c), cases, 1, warm_up=False)
         started = time.perf_counter()
         search.refresh_neighbours([c.pk for c in cases])
-        per_case = (time.perf_counter() - started) * 1000 / len(cases)
+        incremental = time.perf_counter() - started
         stored = self._time(lambda c: search.similar_cases(c), cases, 1, warm_up=False)
         self.stdout.write(
             f"similar_cases: 中央値 {statistics.median(stored):.2f} ms"
             f"（保存した一覧を読む。95パーセンタイル {statistics.quantiles(stored, n=20)[-1]:.2f} ms）"
             f" / {statistics.median(scanned):.2f} ms（一覧がまだなく、ベクトルを走査）"
         )
+        rows = np.arange(min(len(store.ids), 10 * search.NEIGHBOUR_BLOCK))
+        started = time.perf_counter()
+        lists = search.neighbour_lists(store, rows)
+        per_case = (time.perf_counter() - started) / len(rows)
+        size = statistics.mean(len(json.dumps(pairs)) for pairs in lists)
         self.stdout.write(
-            f"似た相談事例の一覧づくり：1件あたり {per_case:.1f} ms"
-            f"（{len(cases)}件を一度に。全件なら約 {per_case * CaseEmbedding.objects.count() / 1000:.0f}秒）"
+            f"似た相談事例の一覧づくり：全件なら {per_case * 1000:.2f} ms/件 × {len(store.ids):,}件"
+            f" ≈ {per_case * len(store.ids):.0f}秒（rebuild_search_index）；新しい{len(cases)}件の一覧と"
+            f"他の事例の一覧への追加 {incremental:.1f}秒（ベクトルを作るタスクの中で）；"
+            f"一覧の大きさ 平均 {size:.0f} バイト/件"
         )
 
     def _base_vectors(self, sources: list[dict]) -> dict[str, np.ndarray]:
