@@ -82,7 +82,7 @@ def _browse(*, text: str, category: str, occupation: str, sort: str, page_number
             chosen_qs.order_by("-published_at", "-pk").values_list("pk", flat=True), PER_PAGE
         ).get_page(page_number)
         ids = list(page.object_list)
-    cases = Case.objects.in_bulk(ids)
+    cases = Case.objects.published().in_bulk(ids)  # never a case withdrawn since the copy was made
     wanted = query.all_tokens()
     items = [_item(cases[i], wanted) for i in ids if i in cases]
     return Listing(query, page, items, page.paginator.count, category_counts, occupation_counts)

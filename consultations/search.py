@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
@@ -106,32 +106,74 @@ def parse(query: str, *, prefix: bool = False) -> Query:
 # this process drops its copy at once; other processes (the Celery worker
 # writes vectors) look at a cheap stamp at most every RECHECK_SECONDS.
 RECHECK_SECONDS = 5.0
+# From this many vectors a reload takes seconds (5 s at 100,000): it runs in a thread.
+BACKGROUND_FROM = 20_000
 
 
 class _Copy:
-    def __init__(self) -> None:
+    """A per-process copy, reloaded when its stamp changes. A copy at least
+    ``background_from`` rows large (the vectors at scale: seconds to load) is
+    reloaded in a thread while searches go on with the old one, a few seconds
+    stale, as a copy always is between checks; a write in this process still
+    drops it at once (``forget``), and the next search loads it."""
+
+    def __init__(self, *, background_from: int | None = None) -> None:
         self.lock = threading.Lock()
         self.value = None
         self.stamp = None
         self.checked = 0.0
+        self.background_from = background_from
+        self.loading = False
+        self.generation = 0  # counts ``forget``: a reload begun before one is dropped
 
     def get(self, stamp_of, load):
         now = time.monotonic()
-        if self.value is not None and now - self.checked < RECHECK_SECONDS:
-            return self.value
+        value = self.value
+        if value is not None and now - self.checked < RECHECK_SECONDS:
+            return value
         stamp = stamp_of()
-        if self.value is None or stamp != self.stamp:
-            with self.lock:
-                self.value, self.stamp = load(), stamp
         self.checked = now
+        if value is not None and stamp == self.stamp:
+            return value
+        if value is not None and self._large(value):
+            self._reload_soon(stamp_of, load)
+            return value
+        with self.lock:
+            self.value, self.stamp = load(), stamp
         return self.value
 
+    def _large(self, value) -> bool:
+        return self.background_from is not None and len(getattr(value, "ids", ())) >= self.background_from
+
+    def _reload_soon(self, stamp_of, load) -> None:
+        with self.lock:
+            if self.loading:
+                return
+            self.loading = True
+        generation = self.generation
+
+        def run() -> None:
+            try:
+                stamp = stamp_of()
+                value = load()
+                with self.lock:
+                    if self.generation == generation and self.value is not None:
+                        self.value, self.stamp = value, stamp
+            except Exception:
+                log.warning("search copy not reloaded; the old one stays in use", exc_info=True)
+            finally:
+                self.loading = False
+                connections.close_all()  # this thread's own connections
+
+        threading.Thread(target=run, name="search-copy-reload", daemon=True).start()
+
     def forget(self) -> None:
+        self.generation += 1
         self.value = None
 
 
 _vocabulary = _Copy()
-_vectors = _Copy()
+_vectors = _Copy(background_from=BACKGROUND_FROM)
 _synonyms = _Copy()
 
 
@@ -821,7 +863,8 @@ def search_cases(
     hits = find(
         parse(query), limit=limit, category=category, occupation=occupation, text=query or "", early=early
     )
-    cases = Case.objects.in_bulk([h.case_id for h in hits])
+    # published(): a copy a few seconds stale must not bring back a case just withdrawn.
+    cases = Case.objects.published().in_bulk([h.case_id for h in hits])
     return [cases[h.case_id] for h in hits if h.case_id in cases]
 
 

@@ -2,6 +2,7 @@
 list of nearest cases, kept exact as cases are added, read by the case page
 without scanning the vectors."""
 
+import time
 import zlib
 
 import numpy as np
@@ -107,3 +108,43 @@ def test_a_case_without_a_list_is_scanned_until_rebuild(random_vectors, capsys):
     call_command("rebuild_search_index")
     assert "似た相談事例の一覧を 5件 作りました" in capsys.readouterr().out
     assert stored() == exact()
+
+
+# --- The vector copy at scale reloads in a thread --------------------------------------
+def test_a_large_copy_reloads_in_a_thread_while_searches_go_on(transactional_db, random_vectors, monkeypatch):
+    """Another process wrote a vector: the next search is served by the old
+    copy at once (a load takes seconds at 100,000 vectors); the new copy
+    replaces it when loaded. A write in this process still drops it at once."""
+    monkeypatch.setattr(search._vectors, "background_from", 3)
+    cases = make(4)
+    search.embed_cases()
+    old = search.vectors()
+    assert len(old.ids) == 4
+    newcomer = make(1, start=4)[0]
+    search.EMBED_ON_SAVE = False
+    try:
+        search.embed_cases(case_ids=[newcomer.pk])  # as the worker would, but this process forgets...
+    finally:
+        search.EMBED_ON_SAVE = True
+    search._vectors.value, search._vectors.stamp = old, ("stale",)  # ...so: as another process
+    search._vectors.checked = 0.0
+    assert search.vectors() is old  # no wait for the reload
+    for _ in range(200):
+        if search._vectors.value is not old:
+            break
+        time.sleep(0.02)
+    assert newcomer.pk in search.vectors().row_of
+    cases[0].published = False
+    cases[0].save()  # a write here: gone from the copy at once
+    assert cases[0].pk not in search.vectors().row_of
+
+
+def test_a_case_withdrawn_since_the_copy_was_made_never_shows(random_vectors):
+    cases = make(3)
+    search.embed_cases()
+    stale = search.vectors()
+    Case.objects.filter(pk=cases[0].pk).update(published=False)  # no signal: the copy keeps it
+    search._vectors.value, search._vectors.checked = stale, time.monotonic()
+    assert cases[0].pk in search.vectors().row_of
+    found = search.search_cases("事例 0 相談 0", limit=5)
+    assert cases[0] not in found and found
