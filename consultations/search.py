@@ -460,6 +460,34 @@ def find_lexical(
     return hits
 
 
+def word_coverage(query: Query, case_ids: list[int]) -> dict[int, float]:
+    """The share of ``query``'s words (synonym groups) each case holds, for the
+    fusion (``fusion.covered``), matched as the lexical ranking matches
+    (phrases, synonyms); a case holding no word is left out (0). One statement
+    over these cases only (by key): PostgreSQL matches each word's tsquery,
+    SQLite reads the cases' index tokens (an FTS5 MATCH per word, even limited
+    to these rows, reads every case holding the word)."""
+    groups = query.groups
+    ids = sorted({int(i) for i in case_ids})
+    if not groups or not ids:
+        return {}
+    id_list = ",".join(map(str, ids))  # ints only
+    if _is_postgres():
+        held = " + ".join(["(d.vector @@ %s::tsquery)::int"] * len(groups))
+        sql = f"SELECT d.case_id, {held} FROM {DOC_TABLE} d WHERE d.case_id IN ({id_list})"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [_tsquery(Query(groups=[g]), "&") for g in groups])
+            counts = cursor.fetchall()
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT rowid, title, body FROM {FTS_TABLE} WHERE rowid IN ({id_list})")
+            counts = [
+                (rowid, textsearch.groups_held([title.split(" "), body.split(" ")], groups))
+                for rowid, title, body in cursor.fetchall()
+            ]
+    return {int(case_id): int(count) / len(groups) for case_id, count in counts if count}
+
+
 # --- Vectors ------------------------------------------------------------------------
 MAX_MASKS = 64  # filter masks kept per copy (category x occupation in use)
 # A store this large is scanned in two steps (see ``_top``). At 100,000
@@ -793,11 +821,13 @@ def find(
     by_id = {h.case_id: h for h in lexical}
     by_id.update({h.case_id: h for h, _ in semantic if h.case_id not in by_id})
     floor = fusion.FLOOR.get(embeddings.backend().model_id, 0.85)
+    lexical_ids, semantic_ids = [h.case_id for h in lexical], [(h.case_id, s) for h, s in semantic]
     order = fusion.fuse(
-        [h.case_id for h in lexical],
-        [(h.case_id, s) for h, s in semantic],
+        lexical_ids,
+        semantic_ids,
         floor=floor,
         weight=fusion.semantic_weight(len(query.groups)),
+        coverage=word_coverage(query, fusion.candidates(lexical_ids, semantic_ids, floor=floor)),
     )
     return [by_id[c] for c in order[:limit]]
 

@@ -697,6 +697,36 @@ class Vocabulary:
         return " ".join(words)
 
 
+# --- Which query words a case holds ---------------------------------------------------
+def groups_held(columns: Iterable[list[str]], groups: list[list[Phrase]]) -> int:
+    """How many of a query's groups (``Query.groups``) have a phrase in one of
+    ``columns`` (a case's index tokens, e.g. title and body): a phrase's tokens
+    stand next to each other in one column, a SKIP token standing for any one."""
+    indexed = []
+    for tokens in columns:
+        positions: dict[str, list[int]] = {}
+        for i, token in enumerate(tokens):
+            positions.setdefault(token, []).append(i)
+        indexed.append((tokens, positions))
+    return sum(
+        1
+        for group in groups
+        if any(_holds(tokens, positions, p) for p in group for tokens, positions in indexed)
+    )
+
+
+def _holds(tokens: list[str], positions: Mapping[str, list[int]], phrase: Phrase) -> bool:
+    first = next((k for k, token in enumerate(phrase) if token != SKIP), None)
+    if first is None:
+        return False
+    for at in positions.get(phrase[first], ()):
+        start = at - first
+        if start >= 0 and start + len(phrase) <= len(tokens):
+            if all(token == SKIP or tokens[start + k] == token for k, token in enumerate(phrase)):
+                return True
+    return False
+
+
 # --- Snippets --------------------------------------------------------------------
 @dataclass(frozen=True)
 class Segment:

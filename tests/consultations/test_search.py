@@ -183,6 +183,17 @@ def test_words_as_typed_weigh_more_than_their_synonyms(db):
     assert ids(search_cases("報酬")) == ["HOSHU", "GARA"]
 
 
+def test_word_coverage_is_the_share_of_the_query_words_each_case_holds(cases):
+    query = search.parse("報酬 配達 骨折")
+    coverage = search.word_coverage(query, [c.pk for c in cases.values()])
+    # C-PAY: 報酬 only; C-INJ: 配達 and 骨折; the others: none of them (left out).
+    assert coverage == {cases["pay"].pk: pytest.approx(1 / 3), cases["injury"].pk: pytest.approx(2 / 3)}
+    assert search.word_coverage(query, [cases["cut"].pk]) == {}
+    assert search.word_coverage(query, []) == {}
+    # Synonyms and phrases match as in the lexical ranking.
+    assert search.word_coverage(search.parse("ギャラ"), [cases["pay"].pk]) == {cases["pay"].pk: 1.0}
+
+
 @pytest.mark.django_db
 def test_search_index_structures_exist_as_migrated():
     """PostgreSQL: both GIN indexes, without the pending list that makes every

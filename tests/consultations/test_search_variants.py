@@ -3,7 +3,7 @@ Sudachi synonym groups, typo candidates, and the rank fusion."""
 
 import pytest
 
-from consultations import textsearch
+from consultations import fusion, textsearch
 from consultations.fusion import fuse
 from consultations.textsearch import Vocabulary, edit_distance, katakana, parse_query, romaji_to_katakana
 
@@ -131,6 +131,35 @@ def test_fusion_rewards_cases_both_rankings_agree_on():
 def test_fusion_drops_far_semantic_only_cases():
     assert fuse([1], [(2, 0.5), (1, 0.5)], floor=0.8) == [1]
     assert fuse([], [(2, 0.5)], floor=0.8) == []
+
+
+def test_fusion_candidates_are_what_it_scores():
+    lexical, semantic = [1, 2], [(3, 0.9), (4, 0.5), (2, 0.5)]
+    assert fusion.candidates(lexical, semantic, floor=0.8) == [1, 2, 3]
+    assert set(fusion.candidates(lexical, semantic, floor=0.8)) == set(fuse(lexical, semantic, floor=0.8))
+
+
+def test_coverage_factor_runs_from_the_floor_to_one():
+    assert fusion.covered(0.0) == pytest.approx(fusion.COVERAGE_FLOOR)
+    assert fusion.covered(1.0) == pytest.approx(1.0)
+    assert fusion.covered(0.5) == pytest.approx((1 + fusion.COVERAGE_FLOOR) / 2)
+    assert fusion.covered(2.0) == pytest.approx(1.0)
+
+
+def test_a_case_holding_every_word_passes_one_holding_some():
+    # 1 is first in both rankings but holds one word of two; 2 holds both.
+    lexical, semantic = [1, 2, 3], [(1, 0.9), (2, 0.9), (4, 0.9)]
+    assert fuse(lexical, semantic, floor=0.8)[:2] == [1, 2]
+    assert fuse(lexical, semantic, floor=0.8, coverage={1: 0.5, 2: 1.0, 3: 1.0})[:2] == [2, 1]
+    # Found by meaning alone (no word): after the cases holding words, still there.
+    assert fuse([1], [(4, 0.9), (1, 0.85)], floor=0.8, coverage={1: 1.0}) == [1, 4]
+
+
+def test_coverage_of_none_or_the_same_share_keeps_the_order():
+    lexical, semantic = [1, 2, 3], [(3, 0.9), (4, 0.9)]
+    plain = fuse(lexical, semantic, floor=0.8)
+    assert fuse(lexical, semantic, floor=0.8, coverage={}) == plain
+    assert fuse(lexical, semantic, floor=0.8, coverage=dict.fromkeys(plain, 0.5)) == plain
 
 
 def test_a_compound_of_glossary_words_is_searched_as_its_words():

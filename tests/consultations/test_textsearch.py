@@ -171,3 +171,18 @@ def test_glossary_links_first_occurrence_only_and_never_nested():
     )
     assert parts[1] == "<p>報酬 契約</p><pre>契約</pre>"
     assert linked == ["報酬", "業務委託契約", "契約"]
+
+
+def test_groups_held_counts_each_query_word_once():
+    groups = [[("報酬",), ("ギャラ",)], [("支払う", "ない"), ("未払い",)], [("骨折",)]]
+    title, body = ["ギャラ", "支払う", "ない"], ["報酬", "未払い", "報酬"]
+    assert ts.groups_held([title, body], groups) == 2  # 報酬/ギャラ and 未払い, not 骨折
+    assert ts.groups_held([[], []], groups) == 0
+
+
+def test_groups_held_matches_phrases_in_one_column_with_skips():
+    group = [("支払い", ts.SKIP, "遅れ")]
+    assert ts.groups_held([["支払い", "の", "遅れ"]], [group]) == 1
+    assert ts.groups_held([["支払い", "遅れ"]], [group]) == 0
+    assert ts.groups_held([["支払い", "x"], ["遅れ"]], [group]) == 0  # across columns
+    assert ts.groups_held([["遅れ", "の", "支払い"]], [group]) == 0  # out of order
