@@ -314,7 +314,10 @@ def _fts_phrase(phrase: tuple[str, ...], prefix: bool) -> str:
     if len(words) == 1:
         return words[0]
     skipped = len(phrase) - len(words)
-    return f"NEAR({' '.join(words)}, {skipped})" if skipped else "(" + " + ".join(words) + ")"
+    # NEAR's distance runs from the end of the first word to the start of the
+    # last, so the words between count too.
+    near = skipped + len(words) - 2
+    return f"NEAR({' '.join(words)}, {near})" if skipped else "(" + " + ".join(words) + ")"
 
 
 def _fts_match(query: Query, joiner: str) -> str:

@@ -183,3 +183,19 @@ def test_a_kana_sentence_keeps_the_word_no_case_uses():
     assert ("インボイス",) in phrases(query)
     assert any("ばっくれる" in phrase for phrase in phrases(query))
     assert query.suggestion == ""
+
+
+def test_a_phrase_with_skipped_tokens_finds_its_words_on_sqlite():
+    """FTS5's NEAR distance runs from the end of the first word to the start of
+    the last: the words between count, or a 3-word phrase with a skip never matches."""
+    import sqlite3
+
+    from consultations.search import _fts_phrase
+
+    phrase = ("労災保険", textsearch.SKIP, textsearch.SKIP, "特別", "加入")
+    near = _fts_phrase(phrase, False)
+    assert near == 'NEAR("労災保険" "特別" "加入", 3)'
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE f USING fts5(body)")
+    db.executemany("INSERT INTO f (body) VALUES (?)", [("労災保険 労災 保険 特別 加入",), ("労災保険 特別",)])
+    assert db.execute("SELECT count(*) FROM f WHERE f MATCH ?", [near]).fetchone() == (1,)
