@@ -8,6 +8,7 @@ weights 1-1.5, long-query weight 2.5-4, floor 0.82-0.86): the middle is kept.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 K = 30
@@ -33,6 +34,41 @@ COVERAGE_FLOOR = 0.2
 
 def semantic_weight(words: int) -> float:
     return SEMANTIC_WEIGHT_LONG if words >= LONG_QUERY_WORDS else SEMANTIC_WEIGHT
+
+
+# The lexical ranking of the fused candidates, word by word: bm25 sums every
+# phrase of the OR expression, so a case using three synonyms of one word
+# (報酬, 代金, 委託料) outweighs one holding two different words of the query.
+# Each word (synonym group) counts once here, by its best phrase in the case:
+# idf(phrase) x bm25's saturation of its count (title counting TITLE_WEIGHT
+# times); this order replaces the lexical ranking's among the candidates.
+# Dev split nDCG@10, with the coverage below: SQLite 0.785 -> 0.797 (keyword
+# 0.889 -> 0.905, natural 0.772 -> 0.767, variant 0.696 -> 0.722), PostgreSQL
+# 0.793 -> 0.795.
+TITLE_WEIGHT = 4.0
+K1 = 1.2
+B = 0.75
+
+
+def idf(documents: int, total: int) -> float:
+    """bm25's idf of a phrase held by ``documents`` of ``total`` cases."""
+    return math.log(1.0 + (total - documents + 0.5) / (documents + 0.5))
+
+
+def words_score(groups: list[list[tuple[int, int, float]]], *, length: float, average: float) -> float:
+    """A case's score for a query: for each word (group), the best of its
+    phrases given as (count in the title, count in the body, idf); ``length``
+    is the case's title-weighted length, ``average`` that of the cases."""
+    norm = K1 * (1.0 - B + B * length / average) if average > 0 else K1
+    total = 0.0
+    for phrases in groups:
+        best = 0.0
+        for title, body, weight in phrases:
+            count = TITLE_WEIGHT * title + body
+            if count:
+                best = max(best, weight * count * (K1 + 1.0) / (count + norm))
+        total += best
+    return total
 
 
 def candidates(lexical: list[int], semantic: list[tuple[int, float]], *, floor: float) -> list[int]:

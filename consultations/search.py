@@ -12,6 +12,11 @@ matches:
 A query first asks for every word (AND); when that finds fewer cases than
 wanted, cases matching some of the words follow (OR), so a whole sentence
 still finds its case.
+
+With vectors, the lexical and the semantic rankings' candidates are then read
+word by word in Python (``case_tokens``, ``weigh_words``): their lexical order
+counts each query word once, and each fused score is scaled by the share of
+the query's words the case holds (``consultations.fusion``).
 """
 
 from __future__ import annotations
@@ -137,6 +142,7 @@ _synonyms = _Copy()
 
 def forget_copies() -> None:
     """Drop this process's copies (after switching databases, between tests)."""
+    forget_phrase_documents()
     _vocabulary.forget()
     _vectors.forget()
     _synonyms.forget()
@@ -463,32 +469,110 @@ def find_lexical(
     return hits
 
 
-def word_coverage(query: Query, case_ids: list[int]) -> dict[int, float]:
-    """The share of ``query``'s words (synonym groups) each case holds, for the
-    fusion (``fusion.covered``), matched as the lexical ranking matches
-    (phrases, synonyms); a case holding no word is left out (0). One statement
-    over these cases only (by key): PostgreSQL matches each word's tsquery,
-    SQLite reads the cases' index tokens (an FTS5 MATCH per word, even limited
-    to these rows, reads every case holding the word)."""
-    groups = query.groups
+# --- The fused candidates' words ---------------------------------------------------
+def case_tokens(case_ids: list[int]) -> dict[int, textsearch.CaseTokens]:
+    """The index tokens of these cases (title and body), by key: SQLite keeps
+    them in the FTS5 table, PostgreSQL in the tsvector's positions."""
     ids = sorted({int(i) for i in case_ids})
-    if not groups or not ids:
+    if not ids:
         return {}
     id_list = ",".join(map(str, ids))  # ints only
-    if _is_postgres():
-        held = " + ".join(["(d.vector @@ %s::tsquery)::int"] * len(groups))
-        sql = f"SELECT d.case_id, {held} FROM {DOC_TABLE} d WHERE d.case_id IN ({id_list})"
+    with connection.cursor() as cursor:
+        if _is_postgres():
+            cursor.execute(
+                f"SELECT d.case_id, d.vector::text FROM {DOC_TABLE} d WHERE d.case_id IN ({id_list})"
+            )
+            return {
+                int(i): textsearch.CaseTokens(*textsearch.tsvector_tokens(text or ""))
+                for i, text in cursor.fetchall()
+            }
+        cursor.execute(f"SELECT rowid, title, body FROM {FTS_TABLE} WHERE rowid IN ({id_list})")
+        return {
+            int(i): textsearch.CaseTokens(title.split(), body.split()) for i, title, body in cursor.fetchall()
+        }
+
+
+def word_coverage(query: Query, case_ids: list[int]) -> dict[int, float]:
+    """The share of ``query``'s words (synonym groups) each case holds, for the
+    fusion (``fusion.covered``); a case holding no word is left out (0)."""
+    return weigh_words(query, case_tokens(case_ids))[1]
+
+
+# How many cases hold a phrase: counted once per process and phrase (one
+# statement for a query's new phrases), again after DF_TTL seconds; a count
+# off by a few cases hardly moves an idf.
+DF_TTL = 3600.0
+MAX_DF_ENTRIES = 50_000
+_df: dict[tuple[str, ...], tuple[int, float]] = {}
+_df_lock = threading.Lock()
+_TOTAL: tuple[str, ...] = ()  # the _df key of the number of indexed cases
+
+
+def phrase_documents(phrases: list[tuple[str, ...]]) -> tuple[dict[tuple[str, ...], int], int]:
+    """({phrase: cases holding it}, indexed cases)."""
+    now = time.monotonic()
+    wanted = list(dict.fromkeys([_TOTAL, *phrases]))
+    missing = [p for p in wanted if p not in _df or now - _df[p][1] > DF_TTL]
+    if missing:
+        if _is_postgres():
+            each = f"(SELECT count(*) FROM {DOC_TABLE} d WHERE d.vector @@ %s::tsquery)"
+            total = f"(SELECT count(*) FROM {DOC_TABLE})"
+            match = [_tsquery_phrase(p, False) for p in missing if p != _TOTAL]
+        else:
+            each = f"(SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"
+            total = f"(SELECT count(*) FROM {DOC_TABLE})"
+            match = [_fts_phrase(p, False) for p in missing if p != _TOTAL]
+        columns = [total if p == _TOTAL else each for p in missing]
         with connection.cursor() as cursor:
-            cursor.execute(sql, [_tsquery(Query(groups=[g]), "&") for g in groups])
-            counts = cursor.fetchall()
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT rowid, title, body FROM {FTS_TABLE} WHERE rowid IN ({id_list})")
-            counts = [
-                (rowid, textsearch.groups_held([title.split(" "), body.split(" ")], groups))
-                for rowid, title, body in cursor.fetchall()
-            ]
-    return {int(case_id): int(count) / len(groups) for case_id, count in counts if count}
+            cursor.execute("SELECT " + ", ".join(columns), match)
+            counts = cursor.fetchone()
+        with _df_lock:
+            if len(_df) > MAX_DF_ENTRIES:
+                _df.clear()
+            _df.update({p: (int(n), now) for p, n in zip(missing, counts, strict=True)})
+    found = {p: _df.get(p, (0, now))[0] for p in wanted}
+    return {p: n for p, n in found.items() if p != _TOTAL}, found[_TOTAL]
+
+
+def forget_phrase_documents() -> None:
+    _df.clear()
+
+
+def weigh_words(query: Query, tokens: dict[int, textsearch.CaseTokens]) -> tuple[list[int], dict[int, float]]:
+    """For the cases of ``tokens``: those holding some word of ``query``, best
+    first by ``fusion.words_score`` (each word counted once, by its best
+    phrase), and the share of the query's words each holds (0 left out)."""
+    if not query.groups or not tokens:
+        return [], {}
+    phrases = list(dict.fromkeys(p for group in query.groups for p in group))
+    documents, total = phrase_documents(phrases)
+    weight = {p: fusion.idf(documents.get(p, 0), max(total, 1)) for p in phrases}
+    lengths = {i: fusion.TITLE_WEIGHT * t.title_length + t.body_length for i, t in tokens.items()}
+    average = sum(lengths.values()) / len(lengths)
+    words = {t for p in phrases for t in p if t != textsearch.SKIP}
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for p in phrases:
+        if any(t != textsearch.SKIP for t in p):
+            by_first.setdefault(next(t for t in p if t != textsearch.SKIP), []).append(p)
+    scores, coverage = {}, {}
+    for i, case in tokens.items():
+        # Only the phrases whose every word the case holds are counted.
+        present = {t for t in words if t in case.counts[0] or t in case.counts[1]}
+        counts = {
+            p: case.count(p)
+            for first in present
+            for p in by_first.get(first, ())
+            if all(t == textsearch.SKIP or t in present for t in p)
+        }
+        groups = [
+            [(*counts[p], weight[p]) for p in group if p in counts and any(counts[p])]
+            for group in query.groups
+        ]
+        held = sum(1 for group in groups if group)
+        if held:
+            scores[i] = fusion.words_score(groups, length=lengths[i], average=average)
+            coverage[i] = held / len(query.groups)
+    return sorted(scores, key=lambda i: (-scores[i], i)), coverage
 
 
 # --- Vectors ------------------------------------------------------------------------
@@ -825,12 +909,17 @@ def find(
     by_id.update({h.case_id: h for h, _ in semantic if h.case_id not in by_id})
     floor = fusion.FLOOR.get(embeddings.backend().model_id, 0.85)
     lexical_ids, semantic_ids = [h.case_id for h in lexical], [(h.case_id, s) for h, s in semantic]
+    # The candidates' own words: their lexical order word by word, and how
+    # much of the query each holds (fusion.words_score, fusion.covered).
+    pool = fusion.candidates(lexical_ids, semantic_ids, floor=floor)
+    ranked, coverage = weigh_words(query, case_tokens(pool))
+    first = set(ranked)
     order = fusion.fuse(
-        lexical_ids,
+        ranked + [i for i in lexical_ids if i not in first],
         semantic_ids,
         floor=floor,
         weight=fusion.semantic_weight(len(query.groups)),
-        coverage=word_coverage(query, fusion.candidates(lexical_ids, semantic_ids, floor=floor)),
+        coverage=coverage,
     )
     return [by_id[c] for c in order[:limit]]
 

@@ -17,7 +17,7 @@ import functools
 import re
 import threading
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -698,33 +698,63 @@ class Vocabulary:
 
 
 # --- Which query words a case holds ---------------------------------------------------
-def groups_held(columns: Iterable[list[str]], groups: list[list[Phrase]]) -> int:
-    """How many of a query's groups (``Query.groups``) have a phrase in one of
-    ``columns`` (a case's index tokens, e.g. title and body): a phrase's tokens
-    stand next to each other in one column, a SKIP token standing for any one."""
-    indexed = []
-    for tokens in columns:
-        positions: dict[str, list[int]] = {}
-        for i, token in enumerate(tokens):
-            positions.setdefault(token, []).append(i)
-        indexed.append((tokens, positions))
-    return sum(
-        1
-        for group in groups
-        if any(_holds(tokens, positions, p) for p in group for tokens, positions in indexed)
-    )
+class CaseTokens:
+    """A case's index tokens, title and body apart, with how often each stands
+    in each (a search reads about a hundred cases: kept cheap to make)."""
+
+    def __init__(self, title: list[str], body: list[str]) -> None:
+        self.columns = (title, body)
+        self.counts = (Counter(title), Counter(body))
+        self.title_length, self.body_length = len(title), len(body)
+
+    def count(self, phrase: Phrase) -> tuple[int, int]:
+        """How often ``phrase`` stands in the title and in the body: its tokens
+        next to each other in one column, a SKIP token standing for any one."""
+        if len(phrase) == 1:  # most phrases: one word
+            return self.counts[0][phrase[0]], self.counts[1][phrase[0]]
+        return self._count(phrase, 0), self._count(phrase, 1)
+
+    def _count(self, phrase: Phrase, column: int) -> int:
+        tokens, counts = self.columns[column], self.counts[column]
+        if any(token != SKIP and not counts[token] for token in phrase):
+            return 0
+        first = next((k for k, token in enumerate(phrase) if token != SKIP), None)
+        if first is None:
+            return 0
+        n, at = 0, -1
+        while True:
+            try:
+                at = tokens.index(phrase[first], at + 1)
+            except ValueError:
+                return n
+            start = at - first
+            if start >= 0 and start + len(phrase) <= len(tokens):
+                n += all(token == SKIP or tokens[start + k] == token for k, token in enumerate(phrase))
 
 
-def _holds(tokens: list[str], positions: Mapping[str, list[int]], phrase: Phrase) -> bool:
-    first = next((k for k, token in enumerate(phrase) if token != SKIP), None)
-    if first is None:
-        return False
-    for at in positions.get(phrase[first], ()):
-        start = at - first
-        if start >= 0 and start + len(phrase) <= len(tokens):
-            if all(token == SKIP or tokens[start + k] == token for k, token in enumerate(phrase)):
-                return True
-    return False
+_TSVECTOR_ENTRY = re.compile(r"'((?:[^'\\]|''|\\.)*)':([0-9A-D,]+)")
+
+
+def tsvector_tokens(text: str) -> tuple[list[str], list[str]]:
+    """Title and body tokens back from a tsvector's text as search writes it
+    (title tokens weighted A, body B; a position for each occurrence)."""
+    title: dict[int, str] = {}
+    body: dict[int, str] = {}
+    for match in _TSVECTOR_ENTRY.finditer(text):
+        token = re.sub(r"\\(.)", r"\1", match.group(1).replace("''", "'"))
+        for slot in match.group(2).split(","):
+            where = title if slot.endswith("A") else body
+            where[int(slot.rstrip("ABCD"))] = token
+    return [title[i] for i in sorted(title)], _with_gaps(body)
+
+
+def _with_gaps(tokens: dict[int, str]) -> list[str]:
+    """Tokens in position order; a position no token holds (a token past its
+    256 stored positions) stays a gap, so phrases do not join across it."""
+    if not tokens:
+        return []
+    first, last = min(tokens), max(tokens)
+    return [tokens.get(i, "\0") for i in range(first, last + 1)]
 
 
 # --- Snippets --------------------------------------------------------------------

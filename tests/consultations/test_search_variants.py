@@ -199,3 +199,21 @@ def test_a_phrase_with_skipped_tokens_finds_its_words_on_sqlite():
     db.execute("CREATE VIRTUAL TABLE f USING fts5(body)")
     db.executemany("INSERT INTO f (body) VALUES (?)", [("労災保険 労災 保険 特別 加入",), ("労災保険 特別",)])
     assert db.execute("SELECT count(*) FROM f WHERE f MATCH ?", [near]).fetchone() == (1,)
+
+
+def test_idf_falls_as_more_cases_hold_the_phrase():
+    assert fusion.idf(1, 1000) > fusion.idf(100, 1000) > fusion.idf(900, 1000) > 0
+
+
+def test_words_score_counts_each_word_once_by_its_best_phrase():
+    # One word held through three synonyms scores as its best synonym alone.
+    many = fusion.words_score([[(0, 1, 1.0), (0, 1, 1.0), (0, 1, 1.0)]], length=10, average=10)
+    assert many == pytest.approx(fusion.words_score([[(0, 1, 1.0)]], length=10, average=10))
+    # Two words held pass one word held three ways.
+    two = fusion.words_score([[(0, 1, 1.0)], [(0, 1, 1.0)]], length=10, average=10)
+    assert two > many
+    # The title counts more; a rarer phrase (higher idf) counts more; a longer case less.
+    assert fusion.words_score([[(1, 0, 1.0)]], length=10, average=10) > many
+    assert fusion.words_score([[(0, 1, 2.0)]], length=10, average=10) > many
+    assert fusion.words_score([[(0, 1, 1.0)]], length=40, average=10) < many
+    assert fusion.words_score([[(0, 0, 5.0)]], length=10, average=10) == 0

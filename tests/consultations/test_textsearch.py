@@ -173,16 +173,23 @@ def test_glossary_links_first_occurrence_only_and_never_nested():
     assert linked == ["報酬", "業務委託契約", "契約"]
 
 
-def test_groups_held_counts_each_query_word_once():
-    groups = [[("報酬",), ("ギャラ",)], [("支払う", "ない"), ("未払い",)], [("骨折",)]]
-    title, body = ["ギャラ", "支払う", "ない"], ["報酬", "未払い", "報酬"]
-    assert ts.groups_held([title, body], groups) == 2  # 報酬/ギャラ and 未払い, not 骨折
-    assert ts.groups_held([[], []], groups) == 0
+def test_case_tokens_count_phrases_per_column_with_skips():
+    case = ts.CaseTokens(["支払い", "の", "遅れ"], ["支払い", "遅れ", "支払い", "x", "遅れ", "支払い"])
+    assert case.count(("支払い",)) == (1, 3)
+    assert case.count(("支払い", "遅れ")) == (0, 1)
+    assert case.count(("支払い", ts.SKIP, "遅れ")) == (1, 1)
+    assert case.count(("遅れ", ts.SKIP, "x")) == (0, 1)
+    assert case.count(("支払い", "x", "遅れ", "支払い", "y")) == (0, 0)  # past the end
+    assert ts.CaseTokens(["支払い", "x"], ["遅れ"]).count(("支払い", ts.SKIP, "遅れ")) == (
+        0,
+        0,
+    )  # across columns
 
 
-def test_groups_held_matches_phrases_in_one_column_with_skips():
-    group = [("支払い", ts.SKIP, "遅れ")]
-    assert ts.groups_held([["支払い", "の", "遅れ"]], [group]) == 1
-    assert ts.groups_held([["支払い", "遅れ"]], [group]) == 0
-    assert ts.groups_held([["支払い", "x"], ["遅れ"]], [group]) == 0  # across columns
-    assert ts.groups_held([["遅れ", "の", "支払い"]], [group]) == 0  # out of order
+def test_tsvector_tokens_reads_back_what_search_writes():
+    from consultations.search import tsvector_literal
+
+    title, body = ["報酬", "it's", "a\\b"], ["報酬", "未払い", "報酬"]
+    # As PostgreSQL prints it back: the same entries, weights A and B.
+    assert ts.tsvector_tokens(tsvector_literal(title, body)) == (title, body)
+    assert ts.tsvector_tokens("") == ([], [])
