@@ -508,11 +508,28 @@ _df_lock = threading.Lock()
 _TOTAL: tuple[str, ...] = ()  # the _df key of the number of indexed cases
 
 
+# PostgreSQL counts a common word's cases slowly (hundreds of ms for a
+# query's synonyms at 100,000 cases, every heap row visited): past this many
+# cases, a phrase's count is estimated from the tsvector column's statistics
+# (ANALYZE's most common words and their frequencies; a phrase is held about
+# as often as its rarest word). SQLite counts from FTS5's index (a few ms).
+EXACT_COUNTS_UP_TO = 20_000
+
+
 def phrase_documents(phrases: list[tuple[str, ...]]) -> tuple[dict[tuple[str, ...], int], int]:
     """({phrase: cases holding it}, indexed cases)."""
     now = time.monotonic()
     wanted = list(dict.fromkeys([_TOTAL, *phrases]))
     missing = [p for p in wanted if p not in _df or now - _df[p][1] > DF_TTL]
+    if missing and _is_postgres() and _TOTAL not in missing and _df[_TOTAL][0] > EXACT_COUNTS_UP_TO:
+        statistics = _word_frequencies()
+        if statistics is not None:
+            frequencies, least = statistics
+            total = _df[_TOTAL][0]
+            estimates = {p: textsearch.estimated_documents(p, frequencies, least, total) for p in missing}
+            with _df_lock:
+                _df.update({p: (n, now) for p, n in estimates.items()})
+            missing = []
     if missing:
         if _is_postgres():
             each = f"(SELECT count(*) FROM {DOC_TABLE} d WHERE d.vector @@ %s::tsquery)"
@@ -536,6 +553,39 @@ def phrase_documents(phrases: list[tuple[str, ...]]) -> tuple[dict[tuple[str, ..
 
 def forget_phrase_documents() -> None:
     _df.clear()
+    _frequencies.forget()
+
+
+_frequencies = _Copy()
+
+
+def _word_frequencies() -> tuple[dict[str, float], float] | None:
+    """({word: share of cases holding it}, the least share listed) from
+    PostgreSQL's statistics of the index vectors (read again after
+    RECHECK_SECONDS only when ANALYZE has run since); None before any ANALYZE."""
+
+    def stamp():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT last_analyze, last_autoanalyze FROM pg_stat_user_tables WHERE relid = %s::regclass",
+                [DOC_TABLE],
+            )
+            return tuple(cursor.fetchone() or ())
+
+    def load():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats"
+                " WHERE tablename = %s AND attname = 'vector'",
+                [DOC_TABLE],
+            )
+            row = cursor.fetchone()
+        if not row or not row[0] or not row[1]:
+            return ()
+        words, shares = row
+        return dict(zip(words, shares[: len(words)], strict=True)), float(shares[len(words)])
+
+    return _frequencies.get(stamp, load) or None
 
 
 def weigh_words(query: Query, tokens: dict[int, textsearch.CaseTokens]) -> tuple[list[int], dict[int, float]]:

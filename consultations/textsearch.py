@@ -732,6 +732,18 @@ class CaseTokens:
                 n += all(token == SKIP or tokens[start + k] == token for k, token in enumerate(phrase))
 
 
+def estimated_documents(phrase: Phrase, frequencies: Mapping[str, float], least: float, total: int) -> int:
+    """How many of ``total`` cases hold ``phrase``, from the share of cases
+    holding each word (``frequencies``; a word not listed is rarer than the
+    ``least`` listed: half of it, as PostgreSQL's planner takes it): about as
+    many as hold its rarest word."""
+    words = [t for t in phrase if t != SKIP]
+    if not words:
+        return 0
+    share = min(frequencies.get(w, least / 2) for w in words)
+    return round(share * total)
+
+
 _TSVECTOR_ENTRY = re.compile(r"'((?:[^'\\]|''|\\.)*)':([0-9A-D,]+)")
 
 

@@ -1,4 +1,5 @@
 import pytest
+from django.db import connection
 
 from consultations import search
 from consultations.models import CaseSearchDocument
@@ -201,6 +202,22 @@ def test_phrase_documents_counts_the_cases_holding_each_phrase(cases):
     assert search.phrase_documents([("報酬",)])[0] == {("報酬",): 1}  # kept for DF_TTL
     search.forget_phrase_documents()
     assert search.phrase_documents([("報酬",)]) == ({("報酬",): 2}, 6)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statistics")
+def test_phrase_documents_are_estimated_from_statistics_on_a_large_postgresql_index(cases, monkeypatch):
+    search.forget_phrase_documents()
+    search.phrase_documents([])  # the number of cases, counted
+    monkeypatch.setattr(search, "EXACT_COUNTS_UP_TO", 0)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {search.DOC_TABLE}")
+    frequencies, _least = search._word_frequencies()
+    assert frequencies["報酬"] == pytest.approx(1 / 5)
+    counts, total = search.phrase_documents([("報酬",), ("存在しない語",)])
+    assert total == 5
+    assert counts[("報酬",)] >= 1
+    assert counts[("存在しない語",)] <= counts[("報酬",)]
+    search.forget_phrase_documents()
 
 
 def test_weigh_words_puts_the_case_holding_more_words_first(cases):

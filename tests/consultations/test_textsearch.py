@@ -193,3 +193,11 @@ def test_tsvector_tokens_reads_back_what_search_writes():
     # As PostgreSQL prints it back: the same entries, weights A and B.
     assert ts.tsvector_tokens(tsvector_literal(title, body)) == (title, body)
     assert ts.tsvector_tokens("") == ([], [])
+
+
+def test_estimated_documents_go_by_the_rarest_word():
+    frequencies = {"報酬": 0.5, "未払い": 0.1}
+    assert ts.estimated_documents(("報酬",), frequencies, 0.01, 1000) == 500
+    assert ts.estimated_documents(("報酬", ts.SKIP, "未払い"), frequencies, 0.01, 1000) == 100
+    assert ts.estimated_documents(("骨折",), frequencies, 0.01, 1000) == 5  # unlisted: half the least
+    assert ts.estimated_documents((ts.SKIP,), frequencies, 0.01, 1000) == 0
