@@ -519,36 +519,34 @@ EXACT_COUNTS_UP_TO = 20_000
 def phrase_documents(phrases: list[tuple[str, ...]]) -> tuple[dict[tuple[str, ...], int], int]:
     """({phrase: cases holding it}, indexed cases)."""
     now = time.monotonic()
-    wanted = list(dict.fromkeys([_TOTAL, *phrases]))
+    if _TOTAL not in _df or now - _df[_TOTAL][1] > DF_TTL:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {DOC_TABLE}")
+            _df[_TOTAL] = (int(cursor.fetchone()[0]), now)
+    total = _df[_TOTAL][0]
+    wanted = list(dict.fromkeys(phrases))
     missing = [p for p in wanted if p not in _df or now - _df[p][1] > DF_TTL]
-    if missing and _is_postgres() and _TOTAL not in missing and _df[_TOTAL][0] > EXACT_COUNTS_UP_TO:
-        statistics = _word_frequencies()
-        if statistics is not None:
-            frequencies, least = statistics
-            total = _df[_TOTAL][0]
-            estimates = {p: textsearch.estimated_documents(p, frequencies, least, total) for p in missing}
-            with _df_lock:
-                _df.update({p: (n, now) for p, n in estimates.items()})
-            missing = []
-    if missing:
+    counts: dict[tuple[str, ...], int] = {}
+    statistics = _word_frequencies() if missing and _is_postgres() and total > EXACT_COUNTS_UP_TO else None
+    if statistics is not None:
+        frequencies, least = statistics
+        counts = {p: textsearch.estimated_documents(p, frequencies, least, total) for p in missing}
+    elif missing:  # counted (PostgreSQL before its first ANALYZE too)
         if _is_postgres():
             each = f"(SELECT count(*) FROM {DOC_TABLE} d WHERE d.vector @@ %s::tsquery)"
-            total = f"(SELECT count(*) FROM {DOC_TABLE})"
-            match = [_tsquery_phrase(p, False) for p in missing if p != _TOTAL]
+            match = [_tsquery_phrase(p, False) for p in missing]
         else:
             each = f"(SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"
-            total = f"(SELECT count(*) FROM {DOC_TABLE})"
-            match = [_fts_phrase(p, False) for p in missing if p != _TOTAL]
-        columns = [total if p == _TOTAL else each for p in missing]
+            match = [_fts_phrase(p, False) for p in missing]
         with connection.cursor() as cursor:
-            cursor.execute("SELECT " + ", ".join(columns), match)
-            counts = cursor.fetchone()
+            cursor.execute("SELECT " + ", ".join([each] * len(missing)), match)
+            counts = dict(zip(missing, map(int, cursor.fetchone()), strict=True))
+    if counts:
         with _df_lock:
             if len(_df) > MAX_DF_ENTRIES:
                 _df.clear()
-            _df.update({p: (int(n), now) for p, n in zip(missing, counts, strict=True)})
-    found = {p: _df.get(p, (0, now))[0] for p in wanted}
-    return {p: n for p, n in found.items() if p != _TOTAL}, found[_TOTAL]
+            _df.update({p: (n, now) for p, n in counts.items()})
+    return {p: counts[p] if p in counts else _df.get(p, (0, now))[0] for p in wanted}, total
 
 
 def forget_phrase_documents() -> None:
