@@ -12,6 +12,11 @@ matches:
 A query first asks for every word (AND); when that finds fewer cases than
 wanted, cases matching some of the words follow (OR), so a whole sentence
 still finds its case.
+
+With vectors, the lexical and the semantic rankings' candidates are then read
+word by word in Python (``case_tokens``, ``weigh_words``): their lexical order
+counts each query word once, and each fused score is scaled by the share of
+the query's words the case holds (``consultations.fusion``).
 """
 
 from __future__ import annotations
@@ -179,6 +184,7 @@ _synonyms = _Copy()
 
 def forget_copies() -> None:
     """Drop this process's copies (after switching databases, between tests)."""
+    forget_phrase_documents()
     _vocabulary.forget()
     _vectors.forget()
     _synonyms.forget()
@@ -356,7 +362,10 @@ def _fts_phrase(phrase: tuple[str, ...], prefix: bool) -> str:
     if len(words) == 1:
         return words[0]
     skipped = len(phrase) - len(words)
-    return f"NEAR({' '.join(words)}, {skipped})" if skipped else "(" + " + ".join(words) + ")"
+    # NEAR's distance runs from the end of the first word to the start of the
+    # last, so the words between count too.
+    near = skipped + len(words) - 2
+    return f"NEAR({' '.join(words)}, {near})" if skipped else "(" + " + ".join(words) + ")"
 
 
 def _fts_match(query: Query, joiner: str) -> str:
@@ -500,6 +509,160 @@ def find_lexical(
         more = _run(query, any_word=True, category=category, occupation=occupation, limit=limit)
         hits += [h for h in more if h.case_id not in seen][: limit - len(hits)]
     return hits
+
+
+# --- The fused candidates' words ---------------------------------------------------
+def case_tokens(case_ids: list[int]) -> dict[int, textsearch.CaseTokens]:
+    """The index tokens of these cases (title and body), by key: SQLite keeps
+    them in the FTS5 table, PostgreSQL in the tsvector's positions."""
+    ids = sorted({int(i) for i in case_ids})
+    if not ids:
+        return {}
+    id_list = ",".join(map(str, ids))  # ints only
+    with connection.cursor() as cursor:
+        if _is_postgres():
+            cursor.execute(
+                f"SELECT d.case_id, d.vector::text FROM {DOC_TABLE} d WHERE d.case_id IN ({id_list})"
+            )
+            return {
+                int(i): textsearch.CaseTokens(*textsearch.tsvector_tokens(text or ""))
+                for i, text in cursor.fetchall()
+            }
+        cursor.execute(f"SELECT rowid, title, body FROM {FTS_TABLE} WHERE rowid IN ({id_list})")
+        return {
+            int(i): textsearch.CaseTokens(title.split(), body.split()) for i, title, body in cursor.fetchall()
+        }
+
+
+def word_coverage(query: Query, case_ids: list[int]) -> dict[int, float]:
+    """The share of ``query``'s words (synonym groups) each case holds, for the
+    fusion (``fusion.covered``); a case holding no word is left out (0)."""
+    return weigh_words(query, case_tokens(case_ids))[1]
+
+
+# How many cases hold a phrase: counted once per process and phrase (one
+# statement for a query's new phrases), again after DF_TTL seconds; a count
+# off by a few cases hardly moves an idf.
+DF_TTL = 3600.0
+MAX_DF_ENTRIES = 50_000
+_df: dict[tuple[str, ...], tuple[int, float]] = {}
+_df_lock = threading.Lock()
+_TOTAL: tuple[str, ...] = ()  # the _df key of the number of indexed cases
+
+
+# PostgreSQL counts a common word's cases slowly (hundreds of ms for a
+# query's synonyms at 100,000 cases, every heap row visited): past this many
+# cases, a phrase's count is estimated from the tsvector column's statistics
+# (ANALYZE's most common words and their frequencies; a phrase is held about
+# as often as its rarest word). SQLite counts from FTS5's index (a few ms).
+EXACT_COUNTS_UP_TO = 20_000
+
+
+def phrase_documents(phrases: list[tuple[str, ...]]) -> tuple[dict[tuple[str, ...], int], int]:
+    """({phrase: cases holding it}, indexed cases)."""
+    now = time.monotonic()
+    if _TOTAL not in _df or now - _df[_TOTAL][1] > DF_TTL:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {DOC_TABLE}")
+            _df[_TOTAL] = (int(cursor.fetchone()[0]), now)
+    total = _df[_TOTAL][0]
+    wanted = list(dict.fromkeys(phrases))
+    missing = [p for p in wanted if p not in _df or now - _df[p][1] > DF_TTL]
+    counts: dict[tuple[str, ...], int] = {}
+    statistics = _word_frequencies() if missing and _is_postgres() and total > EXACT_COUNTS_UP_TO else None
+    if statistics is not None:
+        frequencies, least = statistics
+        counts = {p: textsearch.estimated_documents(p, frequencies, least, total) for p in missing}
+    elif missing:  # counted (PostgreSQL before its first ANALYZE too)
+        if _is_postgres():
+            each = f"(SELECT count(*) FROM {DOC_TABLE} d WHERE d.vector @@ %s::tsquery)"
+            match = [_tsquery_phrase(p, False) for p in missing]
+        else:
+            each = f"(SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"
+            match = [_fts_phrase(p, False) for p in missing]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join([each] * len(missing)), match)
+            counts = dict(zip(missing, map(int, cursor.fetchone()), strict=True))
+    if counts:
+        with _df_lock:
+            if len(_df) > MAX_DF_ENTRIES:
+                _df.clear()
+            _df.update({p: (n, now) for p, n in counts.items()})
+    return {p: counts[p] if p in counts else _df.get(p, (0, now))[0] for p in wanted}, total
+
+
+def forget_phrase_documents() -> None:
+    _df.clear()
+    _frequencies.forget()
+
+
+_frequencies = _Copy()
+
+
+def _word_frequencies() -> tuple[dict[str, float], float] | None:
+    """({word: share of cases holding it}, the least share listed) from
+    PostgreSQL's statistics of the index vectors (read again after
+    RECHECK_SECONDS only when ANALYZE has run since); None before any ANALYZE."""
+
+    def stamp():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT last_analyze, last_autoanalyze FROM pg_stat_user_tables WHERE relid = %s::regclass",
+                [DOC_TABLE],
+            )
+            return tuple(cursor.fetchone() or ())
+
+    def load():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats"
+                " WHERE tablename = %s AND attname = 'vector'",
+                [DOC_TABLE],
+            )
+            row = cursor.fetchone()
+        if not row or not row[0] or not row[1]:
+            return ()
+        words, shares = row
+        return dict(zip(words, shares[: len(words)], strict=True)), float(shares[len(words)])
+
+    return _frequencies.get(stamp, load) or None
+
+
+def weigh_words(query: Query, tokens: dict[int, textsearch.CaseTokens]) -> tuple[list[int], dict[int, float]]:
+    """For the cases of ``tokens``: those holding some word of ``query``, best
+    first by ``fusion.words_score`` (each word counted once, by its best
+    phrase), and the share of the query's words each holds (0 left out)."""
+    if not query.groups or not tokens:
+        return [], {}
+    phrases = list(dict.fromkeys(p for group in query.groups for p in group))
+    documents, total = phrase_documents(phrases)
+    weight = {p: fusion.idf(documents.get(p, 0), max(total, 1)) for p in phrases}
+    lengths = {i: fusion.TITLE_WEIGHT * t.title_length + t.body_length for i, t in tokens.items()}
+    average = sum(lengths.values()) / len(lengths)
+    words = {t for p in phrases for t in p if t != textsearch.SKIP}
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for p in phrases:
+        if any(t != textsearch.SKIP for t in p):
+            by_first.setdefault(next(t for t in p if t != textsearch.SKIP), []).append(p)
+    scores, coverage = {}, {}
+    for i, case in tokens.items():
+        # Only the phrases whose every word the case holds are counted.
+        present = {t for t in words if t in case.counts[0] or t in case.counts[1]}
+        counts = {
+            p: case.count(p)
+            for first in present
+            for p in by_first.get(first, ())
+            if all(t == textsearch.SKIP or t in present for t in p)
+        }
+        groups = [
+            [(*counts[p], weight[p]) for p in group if p in counts and any(counts[p])]
+            for group in query.groups
+        ]
+        held = sum(1 for group in groups if group)
+        if held:
+            scores[i] = fusion.words_score(groups, length=lengths[i], average=average)
+            coverage[i] = held / len(query.groups)
+    return sorted(scores, key=lambda i: (-scores[i], i)), coverage
 
 
 # --- Vectors ------------------------------------------------------------------------
@@ -845,11 +1008,18 @@ def find(
     by_id = {h.case_id: h for h in lexical}
     by_id.update({h.case_id: h for h, _ in semantic if h.case_id not in by_id})
     floor = fusion.FLOOR.get(embeddings.backend().model_id, 0.85)
+    lexical_ids, semantic_ids = [h.case_id for h in lexical], [(h.case_id, s) for h, s in semantic]
+    # The candidates' own words: their lexical order word by word, and how
+    # much of the query each holds (fusion.words_score, fusion.covered).
+    pool = fusion.candidates(lexical_ids, semantic_ids, floor=floor)
+    ranked, coverage = weigh_words(query, case_tokens(pool))
+    first = set(ranked)
     order = fusion.fuse(
-        [h.case_id for h in lexical],
-        [(h.case_id, s) for h, s in semantic],
+        ranked + [i for i in lexical_ids if i not in first],
+        semantic_ids,
         floor=floor,
         weight=fusion.semantic_weight(len(query.groups)),
+        coverage=coverage,
     )
     return [by_id[c] for c in order[:limit]]
 

@@ -17,7 +17,7 @@ import functools
 import re
 import threading
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -695,6 +695,78 @@ class Vocabulary:
         if len(reading) - unread > 2:
             words.append(typed[unread:])
         return " ".join(words)
+
+
+# --- Which query words a case holds ---------------------------------------------------
+class CaseTokens:
+    """A case's index tokens, title and body apart, with how often each stands
+    in each (a search reads about a hundred cases: kept cheap to make)."""
+
+    def __init__(self, title: list[str], body: list[str]) -> None:
+        self.columns = (title, body)
+        self.counts = (Counter(title), Counter(body))
+        self.title_length, self.body_length = len(title), len(body)
+
+    def count(self, phrase: Phrase) -> tuple[int, int]:
+        """How often ``phrase`` stands in the title and in the body: its tokens
+        next to each other in one column, a SKIP token standing for any one."""
+        if len(phrase) == 1:  # most phrases: one word
+            return self.counts[0][phrase[0]], self.counts[1][phrase[0]]
+        return self._count(phrase, 0), self._count(phrase, 1)
+
+    def _count(self, phrase: Phrase, column: int) -> int:
+        tokens, counts = self.columns[column], self.counts[column]
+        if any(token != SKIP and not counts[token] for token in phrase):
+            return 0
+        first = next((k for k, token in enumerate(phrase) if token != SKIP), None)
+        if first is None:
+            return 0
+        n, at = 0, -1
+        while True:
+            try:
+                at = tokens.index(phrase[first], at + 1)
+            except ValueError:
+                return n
+            start = at - first
+            if start >= 0 and start + len(phrase) <= len(tokens):
+                n += all(token == SKIP or tokens[start + k] == token for k, token in enumerate(phrase))
+
+
+def estimated_documents(phrase: Phrase, frequencies: Mapping[str, float], least: float, total: int) -> int:
+    """How many of ``total`` cases hold ``phrase``, from the share of cases
+    holding each word (``frequencies``; a word not listed is rarer than the
+    ``least`` listed: half of it, as PostgreSQL's planner takes it): about as
+    many as hold its rarest word."""
+    words = [t for t in phrase if t != SKIP]
+    if not words:
+        return 0
+    share = min(frequencies.get(w, least / 2) for w in words)
+    return round(share * total)
+
+
+_TSVECTOR_ENTRY = re.compile(r"'((?:[^'\\]|''|\\.)*)':([0-9A-D,]+)")
+
+
+def tsvector_tokens(text: str) -> tuple[list[str], list[str]]:
+    """Title and body tokens back from a tsvector's text as search writes it
+    (title tokens weighted A, body B; a position for each occurrence)."""
+    title: dict[int, str] = {}
+    body: dict[int, str] = {}
+    for match in _TSVECTOR_ENTRY.finditer(text):
+        token = re.sub(r"\\(.)", r"\1", match.group(1).replace("''", "'"))
+        for slot in match.group(2).split(","):
+            where = title if slot.endswith("A") else body
+            where[int(slot.rstrip("ABCD"))] = token
+    return [title[i] for i in sorted(title)], _with_gaps(body)
+
+
+def _with_gaps(tokens: dict[int, str]) -> list[str]:
+    """Tokens in position order; a position no token holds (a token past its
+    256 stored positions) stays a gap, so phrases do not join across it."""
+    if not tokens:
+        return []
+    first, last = min(tokens), max(tokens)
+    return [tokens.get(i, "\0") for i in range(first, last + 1)]
 
 
 # --- Snippets --------------------------------------------------------------------

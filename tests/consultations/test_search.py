@@ -1,4 +1,5 @@
 import pytest
+from django.db import connection
 
 from consultations import search
 from consultations.models import CaseSearchDocument
@@ -181,6 +182,63 @@ def test_words_as_typed_weigh_more_than_their_synonyms(db):
     CaseFactory(external_id="GARA", title="ギャラの相談", question="ギャラの話です。")
     assert ids(search_cases("ギャラ")) == ["GARA", "HOSHU"]
     assert ids(search_cases("報酬")) == ["HOSHU", "GARA"]
+
+
+def test_case_tokens_are_the_index_tokens_on_both_databases(cases):
+    tokens = search.case_tokens([cases["pay"].pk, cases["cut"].pk, 0])
+    assert set(tokens) == {cases["pay"].pk, cases["cut"].pk}
+    title, body, _ = search.document_tokens(cases["pay"])
+    assert tokens[cases["pay"].pk].columns[0] == title
+    assert [t for t in tokens[cases["pay"].pk].columns[1] if t != "\0"] == body
+    assert tokens[cases["pay"].pk].count(("報酬",)) == (title.count("報酬"), body.count("報酬"))
+
+
+def test_phrase_documents_counts_the_cases_holding_each_phrase(cases):
+    search.forget_phrase_documents()
+    counts, total = search.phrase_documents([("報酬",), ("配達",), ("労災",), ("存在しない語",)])
+    assert total == 5
+    assert counts == {("報酬",): 1, ("配達",): 1, ("労災",): 1, ("存在しない語",): 0}
+    CaseFactory(external_id="C-PAY2", title="報酬の相談")
+    assert search.phrase_documents([("報酬",)])[0] == {("報酬",): 1}  # kept for DF_TTL
+    search.forget_phrase_documents()
+    assert search.phrase_documents([("報酬",)]) == ({("報酬",): 2}, 6)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statistics")
+def test_phrase_documents_are_estimated_from_statistics_on_a_large_postgresql_index(cases, monkeypatch):
+    search.forget_phrase_documents()
+    search.phrase_documents([])  # the number of cases, counted
+    monkeypatch.setattr(search, "EXACT_COUNTS_UP_TO", 0)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {search.DOC_TABLE}")
+    frequencies, _least = search._word_frequencies()
+    assert frequencies["報酬"] == pytest.approx(1 / 5)
+    counts, total = search.phrase_documents([("報酬",), ("存在しない語",)])
+    assert total == 5
+    assert counts[("報酬",)] >= 1
+    assert counts[("存在しない語",)] <= counts[("報酬",)]
+    search.forget_phrase_documents()
+
+
+def test_weigh_words_puts_the_case_holding_more_words_first(cases):
+    query = search.parse("配達 骨折 報酬")
+    tokens = search.case_tokens([c.pk for c in cases.values()])
+    ranked, coverage = search.weigh_words(query, tokens)
+    assert ranked[:2] == [cases["injury"].pk, cases["pay"].pk]  # two words, then one
+    assert cases["fire"].pk not in ranked  # none of the words
+    assert coverage[cases["injury"].pk] == pytest.approx(2 / 3)
+    assert search.weigh_words(search.parse("配達"), {}) == ([], {})
+
+
+def test_word_coverage_is_the_share_of_the_query_words_each_case_holds(cases):
+    query = search.parse("報酬 配達 骨折")
+    coverage = search.word_coverage(query, [c.pk for c in cases.values()])
+    # C-PAY: 報酬 only; C-INJ: 配達 and 骨折; the others: none of them (left out).
+    assert coverage == {cases["pay"].pk: pytest.approx(1 / 3), cases["injury"].pk: pytest.approx(2 / 3)}
+    assert search.word_coverage(query, [cases["cut"].pk]) == {}
+    assert search.word_coverage(query, []) == {}
+    # Synonyms and phrases match as in the lexical ranking.
+    assert search.word_coverage(search.parse("ギャラ"), [cases["pay"].pk]) == {cases["pay"].pk: 1.0}
 
 
 @pytest.mark.django_db

@@ -3,7 +3,7 @@ Sudachi synonym groups, typo candidates, and the rank fusion."""
 
 import pytest
 
-from consultations import textsearch
+from consultations import fusion, textsearch
 from consultations.fusion import fuse
 from consultations.textsearch import Vocabulary, edit_distance, katakana, parse_query, romaji_to_katakana
 
@@ -133,6 +133,35 @@ def test_fusion_drops_far_semantic_only_cases():
     assert fuse([], [(2, 0.5)], floor=0.8) == []
 
 
+def test_fusion_candidates_are_what_it_scores():
+    lexical, semantic = [1, 2], [(3, 0.9), (4, 0.5), (2, 0.5)]
+    assert fusion.candidates(lexical, semantic, floor=0.8) == [1, 2, 3]
+    assert set(fusion.candidates(lexical, semantic, floor=0.8)) == set(fuse(lexical, semantic, floor=0.8))
+
+
+def test_coverage_factor_runs_from_the_floor_to_one():
+    assert fusion.covered(0.0) == pytest.approx(fusion.COVERAGE_FLOOR)
+    assert fusion.covered(1.0) == pytest.approx(1.0)
+    assert fusion.covered(0.5) == pytest.approx((1 + fusion.COVERAGE_FLOOR) / 2)
+    assert fusion.covered(2.0) == pytest.approx(1.0)
+
+
+def test_a_case_holding_every_word_passes_one_holding_some():
+    # 1 is first in both rankings but holds one word of two; 2 holds both.
+    lexical, semantic = [1, 2, 3], [(1, 0.9), (2, 0.9), (4, 0.9)]
+    assert fuse(lexical, semantic, floor=0.8)[:2] == [1, 2]
+    assert fuse(lexical, semantic, floor=0.8, coverage={1: 0.5, 2: 1.0, 3: 1.0})[:2] == [2, 1]
+    # Found by meaning alone (no word): after the cases holding words, still there.
+    assert fuse([1], [(4, 0.9), (1, 0.85)], floor=0.8, coverage={1: 1.0}) == [1, 4]
+
+
+def test_coverage_of_none_or_the_same_share_keeps_the_order():
+    lexical, semantic = [1, 2, 3], [(3, 0.9), (4, 0.9)]
+    plain = fuse(lexical, semantic, floor=0.8)
+    assert fuse(lexical, semantic, floor=0.8, coverage={}) == plain
+    assert fuse(lexical, semantic, floor=0.8, coverage=dict.fromkeys(plain, 0.5)) == plain
+
+
 def test_a_compound_of_glossary_words_is_searched_as_its_words():
     synonyms = textsearch.build_synonyms([("報酬", ["ギャラ"]), ("支払遅延", ["未払い", "報酬未払い"])])
     assert parse_query("報酬未払い", synonyms).groups == parse_query("報酬 未払い", synonyms).groups
@@ -154,3 +183,37 @@ def test_a_kana_sentence_keeps_the_word_no_case_uses():
     assert ("インボイス",) in phrases(query)
     assert any("ばっくれる" in phrase for phrase in phrases(query))
     assert query.suggestion == ""
+
+
+def test_a_phrase_with_skipped_tokens_finds_its_words_on_sqlite():
+    """FTS5's NEAR distance runs from the end of the first word to the start of
+    the last: the words between count, or a 3-word phrase with a skip never matches."""
+    import sqlite3
+
+    from consultations.search import _fts_phrase
+
+    phrase = ("労災保険", textsearch.SKIP, textsearch.SKIP, "特別", "加入")
+    near = _fts_phrase(phrase, False)
+    assert near == 'NEAR("労災保険" "特別" "加入", 3)'
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE f USING fts5(body)")
+    db.executemany("INSERT INTO f (body) VALUES (?)", [("労災保険 労災 保険 特別 加入",), ("労災保険 特別",)])
+    assert db.execute("SELECT count(*) FROM f WHERE f MATCH ?", [near]).fetchone() == (1,)
+
+
+def test_idf_falls_as_more_cases_hold_the_phrase():
+    assert fusion.idf(1, 1000) > fusion.idf(100, 1000) > fusion.idf(900, 1000) > 0
+
+
+def test_words_score_counts_each_word_once_by_its_best_phrase():
+    # One word held through three synonyms scores as its best synonym alone.
+    many = fusion.words_score([[(0, 1, 1.0), (0, 1, 1.0), (0, 1, 1.0)]], length=10, average=10)
+    assert many == pytest.approx(fusion.words_score([[(0, 1, 1.0)]], length=10, average=10))
+    # Two words held pass one word held three ways.
+    two = fusion.words_score([[(0, 1, 1.0)], [(0, 1, 1.0)]], length=10, average=10)
+    assert two > many
+    # The title counts more; a rarer phrase (higher idf) counts more; a longer case less.
+    assert fusion.words_score([[(1, 0, 1.0)]], length=10, average=10) > many
+    assert fusion.words_score([[(0, 1, 2.0)]], length=10, average=10) > many
+    assert fusion.words_score([[(0, 1, 1.0)]], length=40, average=10) < many
+    assert fusion.words_score([[(0, 0, 5.0)]], length=10, average=10) == 0

@@ -171,3 +171,33 @@ def test_glossary_links_first_occurrence_only_and_never_nested():
     )
     assert parts[1] == "<p>報酬 契約</p><pre>契約</pre>"
     assert linked == ["報酬", "業務委託契約", "契約"]
+
+
+def test_case_tokens_count_phrases_per_column_with_skips():
+    case = ts.CaseTokens(["支払い", "の", "遅れ"], ["支払い", "遅れ", "支払い", "x", "遅れ", "支払い"])
+    assert case.count(("支払い",)) == (1, 3)
+    assert case.count(("支払い", "遅れ")) == (0, 1)
+    assert case.count(("支払い", ts.SKIP, "遅れ")) == (1, 1)
+    assert case.count(("遅れ", ts.SKIP, "x")) == (0, 1)
+    assert case.count(("支払い", "x", "遅れ", "支払い", "y")) == (0, 0)  # past the end
+    assert ts.CaseTokens(["支払い", "x"], ["遅れ"]).count(("支払い", ts.SKIP, "遅れ")) == (
+        0,
+        0,
+    )  # across columns
+
+
+def test_tsvector_tokens_reads_back_what_search_writes():
+    from consultations.search import tsvector_literal
+
+    title, body = ["報酬", "it's", "a\\b"], ["報酬", "未払い", "報酬"]
+    # As PostgreSQL prints it back: the same entries, weights A and B.
+    assert ts.tsvector_tokens(tsvector_literal(title, body)) == (title, body)
+    assert ts.tsvector_tokens("") == ([], [])
+
+
+def test_estimated_documents_go_by_the_rarest_word():
+    frequencies = {"報酬": 0.5, "未払い": 0.1}
+    assert ts.estimated_documents(("報酬",), frequencies, 0.01, 1000) == 500
+    assert ts.estimated_documents(("報酬", ts.SKIP, "未払い"), frequencies, 0.01, 1000) == 100
+    assert ts.estimated_documents(("骨折",), frequencies, 0.01, 1000) == 5  # unlisted: half the least
+    assert ts.estimated_documents((ts.SKIP,), frequencies, 0.01, 1000) == 0
