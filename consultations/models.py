@@ -100,6 +100,10 @@ class CaseSearchDocument(models.Model):
     published_at = models.DateTimeField(db_index=True)
     vector = SearchVectorField(null=True)
     title_vector = SearchVectorField(null=True)
+    # How many tokens the title and the rest hold (bm25's lengths for the
+    # word-by-word reading of search candidates, without reading every token).
+    title_length = models.PositiveIntegerField(default=0)
+    body_length = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = "検索インデックス"

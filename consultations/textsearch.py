@@ -18,7 +18,7 @@ import re
 import threading
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -732,6 +732,32 @@ class CaseTokens:
                 n += all(token == SKIP or tokens[start + k] == token for k, token in enumerate(phrase))
 
 
+class SparseCaseTokens(CaseTokens):
+    """Only some of a case's tokens, by position (the query's words, read
+    from the index), with the case's whole lengths. A phrase counts where its
+    words stand side by side; a SKIP token stands for any one."""
+
+    def __init__(
+        self, title: dict[int, str], body: dict[int, str], *, title_length: int, body_length: int
+    ) -> None:
+        self.positions = (title, body)
+        self.counts = (Counter(title.values()), Counter(body.values()))
+        self.title_length, self.body_length = title_length, body_length
+
+    def _count(self, phrase: Phrase, column: int) -> int:
+        at, counts = self.positions[column], self.counts[column]
+        if any(token != SKIP and not counts[token] for token in phrase):
+            return 0
+        first = next((k for k, token in enumerate(phrase) if token != SKIP), None)
+        if first is None:
+            return 0
+        return sum(
+            all(token == SKIP or at.get(position - first + k) == token for k, token in enumerate(phrase))
+            for position, token in at.items()
+            if token == phrase[first]
+        )
+
+
 def estimated_documents(phrase: Phrase, frequencies: Mapping[str, float], least: float, total: int) -> int:
     """How many of ``total`` cases hold ``phrase``, from the share of cases
     holding each word (``frequencies``; a word not listed is rarer than the
@@ -745,6 +771,15 @@ def estimated_documents(phrase: Phrase, frequencies: Mapping[str, float], least:
 
 
 _TSVECTOR_ENTRY = re.compile(r"'((?:[^'\\]|''|\\.)*)':([0-9A-D,]+)")
+
+
+def tsvector_entries(text: str) -> Iterator[tuple[str, list[int]]]:
+    """(token, positions) of each entry of a tsvector's text, weights dropped."""
+    for match in _TSVECTOR_ENTRY.finditer(text):
+        token = match.group(1)
+        if "\\" in token or "''" in token:
+            token = re.sub(r"\\(.)", r"\1", token.replace("''", "'"))
+        yield token, [int(slot.rstrip("ABCD")) for slot in match.group(2).split(",")]
 
 
 def tsvector_tokens(text: str) -> tuple[list[str], list[str]]:

@@ -204,6 +204,49 @@ def test_phrase_documents_counts_the_cases_holding_each_phrase(cases):
     assert search.phrase_documents([("報酬",)]) == ({("報酬",): 2}, 6)
 
 
+def test_case_tokens_for_some_words_count_as_the_whole_tokens_do(cases):
+    """A search reads only its words (PostgreSQL: the tsvector cut down to
+    them), with the cases' whole lengths: counts and lengths as from all tokens."""
+    ids = [c.pk for c in cases.values()]
+    phrases = [("報酬",), ("配達",), ("骨折",), ("報酬", "未払い"), ("存在しない語",)]
+    words = {t for p in phrases for t in p}
+    whole, some = search.case_tokens(ids), search.case_tokens(ids, words)
+    assert set(some) == set(whole)
+    for case in cases.values():
+        title, body, _ = search.document_tokens(case)
+        assert (some[case.pk].title_length, some[case.pk].body_length) == (len(title), len(body))
+        for phrase in phrases:
+            assert some[case.pk].count(phrase) == whole[case.pk].count(phrase), (case.external_id, phrase)
+
+
+def test_postgresql_reads_the_hits_words_with_the_ranking(cases):
+    query = search.parse("報酬 配達")
+    words = search.query_words(query)
+    found: dict = {}
+    hits = search.find_lexical(query, limit=10, words=words, into=found)
+    if connection.vendor != "postgresql":
+        assert found == {}  # SQLite reads the FTS5 rows apart (cheap)
+        return
+    assert {h.case_id for h in hits} <= set(found)
+    again = search.case_tokens([h.case_id for h in hits], words)
+    for hit in hits:
+        assert found[hit.case_id].counts == again[hit.case_id].counts
+        assert found[hit.case_id].title_length == again[hit.case_id].title_length
+
+
+def test_index_rows_from_before_the_lengths_get_them_from_the_index(cases):
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    migration = import_module("consultations.migrations.0011_search_document_lengths")
+    CaseSearchDocument.objects.update(title_length=0, body_length=0)
+    migration.fill_lengths(None, SimpleNamespace(connection=connection))
+    for case in cases.values():
+        title, body, _ = search.document_tokens(case)
+        doc = CaseSearchDocument.objects.get(case=case)
+        assert (doc.title_length, doc.body_length) == (len(title), len(body))
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statistics")
 def test_phrase_documents_are_estimated_from_statistics_on_a_large_postgresql_index(cases, monkeypatch):
     search.forget_phrase_documents()
