@@ -190,6 +190,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "opinionbox.tasks.update_theme_statuses",
         "schedule": crontab(hour=0, minute=5),
     },
+    "consultations-refresh-similar-cases": {
+        "task": "consultations.tasks.refresh_similar_cases",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "consultations-engagement-reminders": {
         "task": "consultations.tasks.send_engagement_reminders",
         "schedule": crontab(hour=8, minute=30),

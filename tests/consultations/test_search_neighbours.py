@@ -148,3 +148,32 @@ def test_a_case_withdrawn_since_the_copy_was_made_never_shows(random_vectors):
     assert cases[0].pk in search.vectors().row_of
     found = search.search_cases("事例 0 相談 0", limit=5)
     assert cases[0] not in found and found
+
+
+def test_the_nightly_task_remakes_every_list_after_a_case_changed(random_vectors, monkeypatch):
+    from django.conf import settings
+
+    from consultations import tasks
+
+    monkeypatch.setattr(search, "NEIGHBOURS", 3)
+    cases = make(8)
+    search.embed_cases()
+    case = cases[0]
+    case.title = "書き直した事例"  # a new text: a new vector, far from its old place
+    case.save()
+    search.embed_cases(case_ids=[case.pk])
+    assert tasks.refresh_similar_cases.delay().get() == 8
+    assert stored() == exact()
+    schedule = settings.CELERY_BEAT_SCHEDULE["consultations-refresh-similar-cases"]
+    assert schedule["task"] in tasks.refresh_similar_cases.app.tasks
+
+
+def test_the_nightly_task_does_nothing_without_a_model(settings):
+    from consultations import tasks
+
+    settings.EMBEDDINGS_BACKEND = "off"
+    embeddings.reset()
+    try:
+        assert tasks.refresh_similar_cases.delay().get() == 0
+    finally:
+        embeddings.reset()
