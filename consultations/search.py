@@ -475,9 +475,9 @@ def _postgres_sql(
         tiers.append(f"t2 AS ({body(some, enough, False)})")
     # Each hit with its lengths and, with ``words``, the positions of those
     # words (what ``weigh_words`` reads): no second round trip for them.
+    found = _WORDS_ONLY.format(v="words") if words is not None else "NULL"
     selects = []
     for tier in range(len(tiers)):
-        found = _WORDS_ONLY.format(v="words") if words is not None else "NULL"
         if words is not None:
             params.append(words)
         selects.append(
@@ -598,8 +598,8 @@ def _sparse_tokens(title_length: int, body_length: int, text: str | None) -> tex
     stand first: positions 1 to its length)."""
     title: dict[int, str] = {}
     body: dict[int, str] = {}
-    for token, positions in textsearch.tsvector_entries(text or ""):
-        for position in positions:
+    for token, slots in textsearch.tsvector_entries(text or ""):
+        for position, _weight in slots:  # all C here (setweight)
             (title if position <= title_length else body)[position] = token
     return textsearch.SparseCaseTokens(title, body, title_length=title_length, body_length=body_length)
 
@@ -707,7 +707,7 @@ def weigh_words(query: Query, tokens: dict[int, textsearch.CaseTokens]) -> tuple
     """For the cases of ``tokens``: those holding some word of ``query``, best
     first by ``fusion.words_score`` (each word counted once, by its best
     phrase), and the share of the query's words each holds (0 left out)."""
-    scores, coverage = word_scores(query, tokens, average=mean_length(tokens))
+    scores, coverage = word_scorer(query)(tokens, mean_length(tokens))
     return sorted(scores, key=lambda i: (-scores[i], i)), coverage
 
 
@@ -720,40 +720,43 @@ def mean_length(tokens: dict[int, textsearch.CaseTokens]) -> float:
     return sum(map(_length, tokens.values())) / len(tokens) if tokens else 0.0
 
 
-def word_scores(
-    query: Query, tokens: dict[int, textsearch.CaseTokens], *, average: float
-) -> tuple[dict[int, float], dict[int, float]]:
-    """``weigh_words``' scores and word shares, with the average length given
-    (so cases read at two moments are scored alike)."""
-    if not query.groups or not tokens:
-        return {}, {}
+def word_scorer(query: Query):
+    """``weigh_words``' scores and word shares as a function of (tokens,
+    average length): the phrases' weights are worked out once, so a search
+    can score its candidates in two parts (read at two moments) alike."""
     phrases = list(dict.fromkeys(p for group in query.groups for p in group))
-    documents, total = phrase_documents(phrases)
+    documents, total = phrase_documents(phrases) if phrases else ({}, 0)
     weight = {p: fusion.idf(documents.get(p, 0), max(total, 1)) for p in phrases}
-    words = {t for p in phrases for t in p if t != textsearch.SKIP}
+    words = query_words(query)
     by_first: dict[str, list[tuple[str, ...]]] = {}
     for p in phrases:
         if any(t != textsearch.SKIP for t in p):
             by_first.setdefault(next(t for t in p if t != textsearch.SKIP), []).append(p)
-    scores, coverage = {}, {}
-    for i, case in tokens.items():
-        # Only the phrases whose every word the case holds are counted.
-        present = {t for t in words if t in case.counts[0] or t in case.counts[1]}
-        counts = {
-            p: case.count(p)
-            for first in present
-            for p in by_first.get(first, ())
-            if all(t == textsearch.SKIP or t in present for t in p)
-        }
-        groups = [
-            [(*counts[p], weight[p]) for p in group if p in counts and any(counts[p])]
-            for group in query.groups
-        ]
-        held = sum(1 for group in groups if group)
-        if held:
-            scores[i] = fusion.words_score(groups, length=_length(case), average=average or 1.0)
-            coverage[i] = held / len(query.groups)
-    return scores, coverage
+
+    def score(
+        tokens: dict[int, textsearch.CaseTokens], average: float
+    ) -> tuple[dict[int, float], dict[int, float]]:
+        scores, coverage = {}, {}
+        for i, case in tokens.items():
+            # Only the phrases whose every word the case holds are counted.
+            present = {t for t in words if t in case.counts[0] or t in case.counts[1]}
+            counts = {
+                p: case.count(p)
+                for first in present
+                for p in by_first.get(first, ())
+                if all(t == textsearch.SKIP or t in present for t in p)
+            }
+            groups = [
+                [(*counts[p], weight[p]) for p in group if p in counts and any(counts[p])]
+                for group in query.groups
+            ]
+            held = sum(1 for group in groups if group)
+            if held:
+                scores[i] = fusion.words_score(groups, length=_length(case), average=average or 1.0)
+                coverage[i] = held / len(query.groups)
+        return scores, coverage
+
+    return score
 
 
 # --- Vectors ------------------------------------------------------------------------
@@ -1110,7 +1113,8 @@ def find(
     tokens = {i: tokens[i] for i in wanted if i in tokens}
     tokens.update(case_tokens([i for i in wanted if i not in tokens], words))
     average = mean_length(tokens)
-    scores, coverage = word_scores(query, tokens, average=average)
+    score = word_scorer(query)
+    scores, coverage = score(tokens, average)
     semantic = pending.result()
     if not semantic:
         return lexical[:limit]
@@ -1122,7 +1126,7 @@ def find(
     # much of the query each holds (fusion.words_score, fusion.covered).
     pool = fusion.candidates(lexical_ids, semantic_ids, floor=floor)
     more = case_tokens([i for i in pool if i not in tokens], words)
-    more_scores, more_coverage = word_scores(query, more, average=average or mean_length(more))
+    more_scores, more_coverage = score(more, average or mean_length(more))
     scores.update(more_scores)
     coverage.update(more_coverage)
     in_pool = set(pool)
@@ -1200,7 +1204,8 @@ def refresh_neighbours(case_ids: list[int] | None = None, *, progress=None) -> i
     when most cases changed), or of ``case_ids`` (new or changed vectors) and
     of each case with a list that one of them now enters. Returns the number
     of lists written. A case with no list yet keeps none (its page scans the
-    vectors) until the next full run (``rebuild_search_index``)."""
+    vectors) until the next full run (``rebuild_search_index``, the nightly
+    ``tasks.refresh_similar_cases``)."""
     store = vectors()
     total = len(store.ids)
     if case_ids is None:

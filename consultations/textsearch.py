@@ -715,12 +715,15 @@ class CaseTokens:
         return self._count(phrase, 0), self._count(phrase, 1)
 
     def _count(self, phrase: Phrase, column: int) -> int:
-        tokens, counts = self.columns[column], self.counts[column]
+        counts = self.counts[column]
         if any(token != SKIP and not counts[token] for token in phrase):
             return 0
         first = next((k for k, token in enumerate(phrase) if token != SKIP), None)
-        if first is None:
-            return 0
+        return 0 if first is None else self._count_from(phrase, column, first)
+
+    def _count_from(self, phrase: Phrase, column: int, first: int) -> int:
+        """Where ``phrase`` stands in ``column``, found by its word at ``first``."""
+        tokens = self.columns[column]
         n, at = 0, -1
         while True:
             try:
@@ -744,13 +747,8 @@ class SparseCaseTokens(CaseTokens):
         self.counts = (Counter(title.values()), Counter(body.values()))
         self.title_length, self.body_length = title_length, body_length
 
-    def _count(self, phrase: Phrase, column: int) -> int:
-        at, counts = self.positions[column], self.counts[column]
-        if any(token != SKIP and not counts[token] for token in phrase):
-            return 0
-        first = next((k for k, token in enumerate(phrase) if token != SKIP), None)
-        if first is None:
-            return 0
+    def _count_from(self, phrase: Phrase, column: int, first: int) -> int:
+        at = self.positions[column]
         return sum(
             all(token == SKIP or at.get(position - first + k) == token for k, token in enumerate(phrase))
             for position, token in at.items()
@@ -773,13 +771,20 @@ def estimated_documents(phrase: Phrase, frequencies: Mapping[str, float], least:
 _TSVECTOR_ENTRY = re.compile(r"'((?:[^'\\]|''|\\.)*)':([0-9A-D,]+)")
 
 
-def tsvector_entries(text: str) -> Iterator[tuple[str, list[int]]]:
-    """(token, positions) of each entry of a tsvector's text, weights dropped."""
+def tsvector_entries(text: str) -> Iterator[tuple[str, list[tuple[int, str]]]]:
+    """(token, [(position, weight), ...]) of each entry of a tsvector's text
+    (weight "A" to "D"; a position printed without one is D)."""
     for match in _TSVECTOR_ENTRY.finditer(text):
         token = match.group(1)
         if "\\" in token or "''" in token:
             token = re.sub(r"\\(.)", r"\1", token.replace("''", "'"))
-        yield token, [int(slot.rstrip("ABCD")) for slot in match.group(2).split(",")]
+        yield (
+            token,
+            [
+                (int(slot.rstrip("ABCD")), slot[-1] if slot[-1] in "ABC" else "D")
+                for slot in match.group(2).split(",")
+            ],
+        )
 
 
 def tsvector_tokens(text: str) -> tuple[list[str], list[str]]:
@@ -787,11 +792,9 @@ def tsvector_tokens(text: str) -> tuple[list[str], list[str]]:
     (title tokens weighted A, body B; a position for each occurrence)."""
     title: dict[int, str] = {}
     body: dict[int, str] = {}
-    for match in _TSVECTOR_ENTRY.finditer(text):
-        token = re.sub(r"\\(.)", r"\1", match.group(1).replace("''", "'"))
-        for slot in match.group(2).split(","):
-            where = title if slot.endswith("A") else body
-            where[int(slot.rstrip("ABCD"))] = token
+    for token, slots in tsvector_entries(text):
+        for position, weight in slots:
+            (title if weight == "A" else body)[position] = token
     return [title[i] for i in sorted(title)], _with_gaps(body)
 
 
