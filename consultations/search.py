@@ -598,8 +598,8 @@ def _sparse_tokens(title_length: int, body_length: int, text: str | None) -> tex
     stand first: positions 1 to its length)."""
     title: dict[int, str] = {}
     body: dict[int, str] = {}
-    for token, slots in textsearch.tsvector_entries(text or ""):
-        for position, _weight in slots:  # all C here (setweight)
+    for token, positions in textsearch.tsvector_positions(text or ""):
+        for position in positions:
             (title if position <= title_length else body)[position] = token
     return textsearch.SparseCaseTokens(title, body, title_length=title_length, body_length=body_length)
 
@@ -732,6 +732,10 @@ def word_scorer(query: Query):
     for p in phrases:
         if any(t != textsearch.SKIP for t in p):
             by_first.setdefault(next(t for t in p if t != textsearch.SKIP), []).append(p)
+    in_groups: dict[tuple[str, ...], list[int]] = {}
+    for g, group in enumerate(query.groups):
+        for p in dict.fromkeys(group):
+            in_groups.setdefault(p, []).append(g)
 
     def score(
         tokens: dict[int, textsearch.CaseTokens], average: float
@@ -739,17 +743,15 @@ def word_scorer(query: Query):
         scores, coverage = {}, {}
         for i, case in tokens.items():
             # Only the phrases whose every word the case holds are counted.
-            present = {t for t in words if t in case.counts[0] or t in case.counts[1]}
-            counts = {
-                p: case.count(p)
-                for first in present
-                for p in by_first.get(first, ())
-                if all(t == textsearch.SKIP or t in present for t in p)
-            }
-            groups = [
-                [(*counts[p], weight[p]) for p in group if p in counts and any(counts[p])]
-                for group in query.groups
-            ]
+            present = (case.counts[0].keys() | case.counts[1].keys()) & words
+            groups: list[list[tuple[int, int, float]]] = [[] for _ in query.groups]
+            for first in present:
+                for p in by_first.get(first, ()):
+                    if all(t == textsearch.SKIP or t in present for t in p):
+                        title, body = case.count(p)
+                        if title or body:
+                            for g in in_groups[p]:
+                                groups[g].append((title, body, weight[p]))
             held = sum(1 for group in groups if group)
             if held:
                 scores[i] = fusion.words_score(groups, length=_length(case), average=average or 1.0)

@@ -774,17 +774,27 @@ _TSVECTOR_ENTRY = re.compile(r"'((?:[^'\\]|''|\\.)*)':([0-9A-D,]+)")
 def tsvector_entries(text: str) -> Iterator[tuple[str, list[tuple[int, str]]]]:
     """(token, [(position, weight), ...]) of each entry of a tsvector's text
     (weight "A" to "D"; a position printed without one is D)."""
-    for match in _TSVECTOR_ENTRY.finditer(text):
-        token = match.group(1)
-        if "\\" in token or "''" in token:
-            token = re.sub(r"\\(.)", r"\1", token.replace("''", "'"))
+    for token, slots in _TSVECTOR_ENTRY.findall(text):
         yield (
-            token,
-            [
-                (int(slot.rstrip("ABCD")), slot[-1] if slot[-1] in "ABC" else "D")
-                for slot in match.group(2).split(",")
-            ],
+            _unquoted(token),
+            [(int(slot.rstrip("ABCD")), slot[-1] if slot[-1] in "ABC" else "D") for slot in slots.split(",")],
         )
+
+
+_NO_WEIGHTS = str.maketrans("", "", "ABCD")
+
+
+def tsvector_positions(text: str) -> Iterator[tuple[str, list[int]]]:
+    """(token, [position, ...]) of each entry of a tsvector's text, weights
+    left out (a search's candidates are read this way: about a hundred a search)."""
+    for token, slots in _TSVECTOR_ENTRY.findall(text):
+        yield _unquoted(token), list(map(int, slots.translate(_NO_WEIGHTS).split(",")))
+
+
+def _unquoted(token: str) -> str:
+    if "\\" in token or "''" in token:
+        return re.sub(r"\\(.)", r"\1", token.replace("''", "'"))
+    return token
 
 
 def tsvector_tokens(text: str) -> tuple[list[str], list[str]]:

@@ -195,6 +195,22 @@ def test_tsvector_tokens_reads_back_what_search_writes():
     assert ts.tsvector_tokens("") == ([], [])
 
 
+def test_tsvector_positions_leave_the_weights_out():
+    # As ts_filter(setweight(...)) prints a search's candidate back: every weight C,
+    # a quote doubled, a backslash escaped; a position printed without a weight is D.
+    text = "'it''s':3C '報酬':1C,12C 'a\\\\b':7 '未払い':2A,40B"
+    assert list(ts.tsvector_positions(text)) == [
+        ("it's", [3]),
+        ("報酬", [1, 12]),
+        ("a\\b", [7]),
+        ("未払い", [2, 40]),
+    ]
+    assert [(t, [p for p, _ in slots]) for t, slots in ts.tsvector_entries(text)] == list(
+        ts.tsvector_positions(text)
+    )
+    assert list(ts.tsvector_positions("")) == []
+
+
 def test_estimated_documents_go_by_the_rarest_word():
     frequencies = {"報酬": 0.5, "未払い": 0.1}
     assert ts.estimated_documents(("報酬",), frequencies, 0.01, 1000) == 500
