@@ -417,7 +417,7 @@ def _run(query: Query, *, any_word: bool, category, occupation, limit: int) -> l
 BODY_CANDIDATES = 300
 _COLUMNS = (
     "d.case_id, {rank} AS rank, d.category, d.occupations, d.published_at,"
-    " d.title_length, d.body_length, d.vector AS words"
+    " d.title_length, d.body_length, {words} AS words"
 )
 # A tsvector cut down to some words (setweight marks them, ts_filter keeps them).
 _WORDS_ONLY = "ts_filter(setweight({v}, 'C', %s::text[]), '{{C}}')::text"
@@ -449,6 +449,8 @@ def _postgres_sql(
     used, so the planner sees how many cases each word matches."""
     every, some, typed = _tsquery(query, "&"), _tsquery(query, "|"), _tsquery(_typed(query), "|")
     params: list = []
+    # A hit's whole tsvector is carried through the tiers only when its words are asked for.
+    vector = "d.vector" if words is not None else "NULL::tsvector"
 
     def body(tsquery: str, condition: str, not_title: bool) -> str:
         params.extend([tsquery, typed, tsquery])
@@ -456,7 +458,7 @@ def _postgres_sql(
             params.append(tsquery)
         params.extend(filter_params)
         return (
-            f"SELECT {_COLUMNS.format(rank=_RANK.format(v='d.vector'))} FROM"
+            f"SELECT {_COLUMNS.format(rank=_RANK.format(v='d.vector'), words=vector)} FROM"
             f" (SELECT d.* FROM {DOC_TABLE} d WHERE d.vector @@ %s::tsquery"
             + (" AND NOT d.title_vector @@ %s::tsquery" if not_title else "")
             + f"{filters} AND {condition} ORDER BY d.published_at DESC LIMIT {BODY_CANDIDATES}) d"
@@ -465,7 +467,7 @@ def _postgres_sql(
 
     params.extend([every, typed, every, *filter_params])
     title = (
-        f"t0 AS (SELECT {_COLUMNS.format(rank=_RANK.format(v='d.title_vector') + ' + 1')}"
+        f"t0 AS (SELECT {_COLUMNS.format(rank=_RANK.format(v='d.title_vector') + ' + 1', words=vector)}"
         f" FROM {DOC_TABLE} d WHERE d.title_vector @@ %s::tsquery{filters}"
         f" ORDER BY rank DESC, d.published_at DESC LIMIT {int(limit)})"
     )
@@ -475,7 +477,7 @@ def _postgres_sql(
         tiers.append(f"t2 AS ({body(some, enough, False)})")
     # Each hit with its lengths and, with ``words``, the positions of those
     # words (what ``weigh_words`` reads): no second round trip for them.
-    found = _WORDS_ONLY.format(v="words") if words is not None else "NULL"
+    found = _WORDS_ONLY.format(v="words") if words is not None else "NULL::text"
     selects = []
     for tier in range(len(tiers)):
         if words is not None:
@@ -607,12 +609,6 @@ def _sparse_tokens(title_length: int, body_length: int, text: str | None) -> tex
 def query_words(query: Query) -> set[str]:
     """Every word of every phrase of ``query`` (what ``weigh_words`` reads)."""
     return {t for group in query.groups for p in group for t in p if t != textsearch.SKIP}
-
-
-def word_coverage(query: Query, case_ids: list[int]) -> dict[int, float]:
-    """The share of ``query``'s words (synonym groups) each case holds, for the
-    fusion (``fusion.covered``); a case holding no word is left out (0)."""
-    return weigh_words(query, case_tokens(case_ids, query_words(query)))[1]
 
 
 # How many cases hold a phrase: counted once per process and phrase (one
