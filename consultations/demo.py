@@ -61,6 +61,10 @@ def load(*, stdout) -> str:
     services.glossary_import(lines=_lines("glossary.jsonl"), now=now)
     services.cases_import(lines=_dated(_lines("cases.jsonl")), now=now)
     search.forget_synonyms()
+    # Unchanged cases are not saved again, so no embedding task runs for them:
+    # vectors made by an earlier model (an older checkout's demo database) are
+    # re-made here, or semantic search would stay off. Current ones are kept.
+    search.embed_cases()
     for order, record in enumerate(_records("answers.jsonl"), start=1):
         AnswerEntry.objects.get_or_create(
             category=record["category"],

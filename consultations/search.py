@@ -776,7 +776,7 @@ class Vectors:
     case, so a semantic search asks the database nothing."""
 
     ids: np.ndarray  # case ids, int64
-    matrix: np.ndarray  # (n, DIM) float32, rows L2-normalised
+    matrix: np.ndarray  # (n, the backend's dim) float32, rows L2-normalised
     row_of: dict[int, int]
     categories: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
     occupations: list[str] = field(default_factory=list)
@@ -840,10 +840,11 @@ def vectors() -> Vectors:
             categories.append(category)
             occupations.append(occupation)
             published.append(_aware(published_at))
+        dim = embeddings.backend().dim
         matrix = (
-            np.frombuffer(b"".join(data), dtype="<f4").reshape(len(ids), embeddings.DIM)
+            np.frombuffer(b"".join(data), dtype="<f4").reshape(len(ids), dim)
             if ids
-            else np.zeros((0, embeddings.DIM), dtype=np.float32)
+            else np.zeros((0, dim), dtype=np.float32)
         )
         store = Vectors(
             np.array(ids, dtype=np.int64),

