@@ -125,7 +125,9 @@ def test_no_vocabulary_means_no_variants():
 
 
 def test_fusion_rewards_cases_both_rankings_agree_on():
-    assert fuse([1, 2, 3], [(3, 0.9), (4, 0.9)], floor=0.8)[:2] == [3, 1]
+    assert fuse([1, 2, 3], [(3, 0.9), (4, 0.9)], floor=0.8)[0] == 3
+    # With the two rankings weighted alike, the lexical first comes next.
+    assert fuse([1, 2, 3], [(3, 0.9), (4, 0.9)], floor=0.8, weight=1.0)[:2] == [3, 1]
 
 
 def test_fusion_drops_far_semantic_only_cases():

@@ -177,8 +177,10 @@ class Command(BaseCommand):
     def _tune(self, queries: list[dict]) -> None:
         model_id = embeddings.backend().model_id
         names = ["K", "SEMANTIC_WEIGHT", "SEMANTIC_WEIGHT_LONG"]
-        grid = [[30, 60], [0.7, 1.0, 1.5], [1.5, 2.5, 4.0], [0.82, 0.84, 0.86]]
         original = [getattr(fusion, n) for n in names], fusion.FLOOR.get(model_id)
+        floor = original[1] if original[1] is not None else 0.85
+        # Around the settings in use; the floor on the current model's scale.
+        grid = [[10, 30, 60], [0.7, 1.0, 1.5], [1.5, 2.5, 4.0], [floor - 0.02, floor, floor + 0.02]]
         trials = []
         for *values, floor in itertools.product(*grid):
             for name, value in zip(names, values, strict=True):
