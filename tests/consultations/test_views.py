@@ -320,3 +320,18 @@ def test_search_page_survives_anything_typed(client, cases, typed):
         response = client.get(LIST, {"q": typed}, headers=headers)
         assert response.status_code == 200
         assert "<script>alert(1)" not in response.content.decode()
+
+
+@pytest.mark.parametrize("typed", ["！！！", "😭😭", "★☆"])
+def test_a_query_with_no_words_says_so_instead_of_claiming_close_cases(client, cases, typed):
+    """Symbols and emoji hold nothing to search for: the page lists every
+    case, newest first, and says why, not 「！！！」に近い相談事例：N件."""
+    html = client.get(LIST, {"q": typed}).content.decode()
+    assert "探す言葉を読み取れませんでした" in html
+    assert f"「{typed}」に近い相談事例" not in html
+    assert "公開中の相談事例：<strong>" in html and "報酬が払われない" in html
+
+
+def test_a_query_with_words_keeps_its_heading(client, cases):
+    html = client.get(LIST, {"q": "報酬"}).content.decode()
+    assert "「報酬」に近い相談事例" in html and "探す言葉を読み取れませんでした" not in html
