@@ -928,9 +928,15 @@ def embed_cases(
             CaseEmbedding(case_id=c.pk, digest=_digest(c), vector=embeddings.to_bytes(v), updated_at=now)
             for c, v in zip(batch, matrix, strict=True)
         ]
-        with transaction.atomic():
-            CaseEmbedding.objects.filter(case_id__in=[c.pk for c in batch]).delete()
-            CaseEmbedding.objects.bulk_create(rows)
+        # One statement, safe beside another process embedding the same case
+        # (a save's task and the catch-up task): the last write stays. The
+        # similar-case list starts again (refresh_neighbours, below).
+        CaseEmbedding.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["case"],
+            update_fields=["digest", "vector", "updated_at", "neighbours", "neighbour_floor"],
+        )
         written += len(rows)
         made += [c.pk for c in batch]
         _vectors.forget()
@@ -939,6 +945,30 @@ def embed_cases(
     if made and neighbours:
         refresh_neighbours(made)
     return written
+
+
+STALE_BATCH = 500  # cases per catch-up run: about 2 minutes of embedding here
+
+
+def embed_stale(*, limit: int | None = None) -> int:
+    """Vectors for published cases that have none of the current model (new
+    since a task was lost, or every case after the model changed), oldest
+    first, at most ``limit`` (``STALE_BATCH``) per call; then their similar-case lists. The beat
+    task ``embed_stale_cases`` calls it, so after a deploy that changes the
+    model, meaning comes back on its own while search answers by words.
+    (A case whose text changed is re-embedded by the task its save queued.)"""
+    try:
+        prefix = _model_prefix()
+    except embeddings.EmbeddingsUnavailable:
+        return 0
+    limit = STALE_BATCH if limit is None else limit
+    ids = list(
+        Case.objects.published()
+        .exclude(embedding__digest__startswith=prefix)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return embed_cases(case_ids=ids) if ids else 0
 
 
 _pending = threading.local()

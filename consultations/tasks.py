@@ -17,6 +17,14 @@ def embed_cases(case_ids: list[int]) -> int:
     return search.embed_cases(case_ids=case_ids)
 
 
+@shared_task(time_limit=570, soft_time_limit=540)
+def embed_stale_cases() -> int:
+    """Beat, every 10 minutes: vectors for published cases that lack one of the
+    current model (a batch of search.STALE_BATCH at most; stopped before the
+    next run starts). Safe to run twice, and beside the embedding task."""
+    return search.embed_stale()
+
+
 @shared_task(time_limit=1800, soft_time_limit=1700)
 def refresh_similar_cases() -> int:
     """Beat, nightly: every case's stored 「似た相談事例」 worked out again from all

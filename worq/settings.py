@@ -190,6 +190,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "opinionbox.tasks.update_theme_statuses",
         "schedule": crontab(hour=0, minute=5),
     },
+    "consultations-embed-stale-cases": {
+        "task": "consultations.tasks.embed_stale_cases",
+        "schedule": crontab(minute="*/10"),
+    },
     "consultations-refresh-similar-cases": {
         "task": "consultations.tasks.refresh_similar_cases",
         "schedule": crontab(hour=3, minute=30),

@@ -177,3 +177,56 @@ def test_the_nightly_task_does_nothing_without_a_model(settings):
         assert tasks.refresh_similar_cases.delay().get() == 0
     finally:
         embeddings.reset()
+
+
+def test_the_catch_up_task_makes_vectors_a_new_model_lacks_a_batch_at_a_time(random_vectors, monkeypatch):
+    """After a deploy that changes the model, every stored vector is of the
+    old one: the beat task re-makes them, oldest first, a batch per run, and
+    their similar-case lists with them."""
+    from django.conf import settings
+
+    from consultations import tasks
+
+    cases = make(7)
+    search.embed_cases()
+    CaseFactory(external_id="N-hidden", published=False)  # never embedded: not published
+
+    class Newer(RandomBackend):
+        model_id = "a-newer-model"
+
+    embeddings.set_backend(Newer())
+    search.forget_copies()
+    assert len(search.vectors().ids) == 0  # none of the current model: search answers by words
+    monkeypatch.setattr(search, "STALE_BATCH", 4)
+    assert tasks.embed_stale_cases.delay().get() == 4
+    current = CaseEmbedding.objects.filter(digest__startswith=search._model_prefix())
+    assert sorted(current.values_list("case_id", flat=True)) == [c.pk for c in cases[:4]]
+    assert tasks.embed_stale_cases.delay().get() == 3
+    assert tasks.embed_stale_cases.delay().get() == 0  # nothing left: a cheap no-op
+    assert current.count() == 7 == CaseEmbedding.objects.count()
+    assert stored() == exact()
+    schedule = settings.CELERY_BEAT_SCHEDULE["consultations-embed-stale-cases"]
+    assert schedule["task"] in tasks.embed_stale_cases.app.tasks
+
+
+def test_the_catch_up_task_does_nothing_without_a_model(settings):
+    from consultations import tasks
+
+    settings.EMBEDDINGS_BACKEND = "off"
+    embeddings.reset()
+    try:
+        assert tasks.embed_stale_cases.delay().get() == 0
+    finally:
+        embeddings.reset()
+
+
+def test_embedding_a_case_again_replaces_its_row_and_restarts_its_list(random_vectors):
+    cases = make(3)
+    search.embed_cases()
+    search.refresh_neighbours()
+    before = CaseEmbedding.objects.get(case=cases[0])
+    assert before.neighbour_floor is not None
+    assert search.embed_cases(case_ids=[cases[0].pk], force=True, neighbours=False) == 1
+    after = CaseEmbedding.objects.get(case=cases[0])
+    assert CaseEmbedding.objects.count() == 3
+    assert after.updated_at >= before.updated_at and after.neighbours == [] and after.neighbour_floor is None
