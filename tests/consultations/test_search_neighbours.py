@@ -230,3 +230,50 @@ def test_embedding_a_case_again_replaces_its_row_and_restarts_its_list(random_ve
     after = CaseEmbedding.objects.get(case=cases[0])
     assert CaseEmbedding.objects.count() == 3
     assert after.updated_at >= before.updated_at and after.neighbours == [] and after.neighbour_floor is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_of_one_case_vector_both_succeed(random_vectors):
+    """The catch-up task and a save's task may embed the same case at once:
+    the second waits for the first and overwrites it (delete + insert failed
+    here with a duplicate key)."""
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("同時に書くテストは PostgreSQL で行います（SQLite はデータベース全体を鍵にします）")
+    case = make(1)[0]
+    first_wrote, release = threading.Event(), threading.Event()
+    errors = []
+
+    def first():
+        try:
+            with transaction.atomic():
+                search.embed_cases(case_ids=[case.pk], force=True, neighbours=False)
+                first_wrote.set()
+                release.wait(10)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def second():
+        try:
+            first_wrote.wait(10)
+            search.embed_cases(case_ids=[case.pk], force=True, neighbours=False)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    first_wrote.wait(10)
+    time.sleep(0.3)  # the second is now waiting on the first's row
+    release.set()
+    for t in threads:
+        t.join(20)
+    assert errors == []
+    assert CaseEmbedding.objects.filter(case=case).count() == 1
