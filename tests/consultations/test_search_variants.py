@@ -219,3 +219,8 @@ def test_words_score_counts_each_word_once_by_its_best_phrase():
     assert fusion.words_score([[(0, 1, 2.0)]], length=10, average=10) > many
     assert fusion.words_score([[(0, 1, 1.0)]], length=40, average=10) < many
     assert fusion.words_score([[(0, 0, 5.0)]], length=10, average=10) == 0
+
+
+def test_each_model_has_its_floor_and_an_unknown_one_a_strict_floor():
+    assert fusion.floor_for("hashing-ngrams-v1") == 0.5
+    assert fusion.floor_for("some-server-model") == fusion.FLOOR_UNKNOWN == 0.85

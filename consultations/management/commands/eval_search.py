@@ -178,9 +178,14 @@ class Command(BaseCommand):
         model_id = embeddings.backend().model_id
         names = ["K", "SEMANTIC_WEIGHT", "SEMANTIC_WEIGHT_LONG"]
         original = [getattr(fusion, n) for n in names], fusion.FLOOR.get(model_id)
-        floor = original[1] if original[1] is not None else 0.85
+        floor = fusion.floor_for(model_id)
         # Around the settings in use; the floor on the current model's scale.
-        grid = [[10, 30, 60], [0.7, 1.0, 1.5], [1.5, 2.5, 4.0], [floor - 0.02, floor, floor + 0.02]]
+        grid = [
+            [10, 30, 60],
+            [0.7, 1.0, 1.5],
+            [1.5, 2.5, 4.0],
+            [round(floor + d, 3) for d in (-0.02, 0, 0.02)],
+        ]
         trials = []
         for *values, floor in itertools.product(*grid):
             for name, value in zip(names, values, strict=True):
@@ -190,7 +195,10 @@ class Command(BaseCommand):
             trials.append((m["overall"]["ndcg@10"], dict(zip(names, values, strict=True)), floor, m))
         for name, value in zip(names, original[0], strict=True):
             setattr(fusion, name, value)
-        fusion.FLOOR[model_id] = original[1]
+        if original[1] is None:  # the model had no floor of its own: leave it so
+            fusion.FLOOR.pop(model_id, None)
+        else:
+            fusion.FLOOR[model_id] = original[1]
         trials.sort(key=lambda t: -t[0])
         for ndcg, values, floor, m in trials[:10]:
             kinds = "  ".join(f"{kind} {v['ndcg@10']:.3f}" for kind, v in sorted(m.items()))
