@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+import numpy as np
+
 # The model's cosines lie close together (0.84-0.87 for most cases and most
 # queries), so past its first few places the semantic order is mostly noise: a
 # small K lets each ranking's top places count clearly more than its 20th.
@@ -61,6 +63,35 @@ COVERAGE_FLOOR = 0.2
 
 def semantic_weight(words: int) -> float:
     return SEMANTIC_WEIGHT_LONG if words >= LONG_QUERY_WORDS else SEMANTIC_WEIGHT
+
+
+# A short query (ペナルティ, mibarai, ケガ 休業補償) is a thin vector: the cases
+# about it lie around its first few neighbours rather than around it. So the
+# semantic ranking of a query of fewer than LONG_QUERY_WORDS words is read
+# from the query's vector moved toward the mean of its FEEDBACK_CASES nearest
+# cases (pseudo-relevance feedback, Rocchio's rule); a sentence already says
+# enough and keeps its own vector. Dev split nDCG@10 (SQLite): 0.837 -> 0.846
+# (variant 0.738 -> 0.765, keyword 0.891 -> 0.894, natural unchanged). The
+# surface is flat: 1-5 cases x weight 0.2-0.8 give 0.836-0.850 for every
+# query and 0.844-0.850 for short ones only; 8 cases fall to 0.820-0.835. The
+# middle (3, 0.5) is kept, not the best point.
+FEEDBACK_CASES = 3
+FEEDBACK_WEIGHT = 0.5
+
+
+def uses_feedback(words: int) -> bool:
+    return FEEDBACK_CASES > 0 and words < LONG_QUERY_WORDS
+
+
+def refine(query: np.ndarray, neighbours: np.ndarray, weight: float | None = None) -> np.ndarray:
+    """``query`` (a unit vector) moved toward the mean of ``neighbours``
+    (rows of unit vectors), as a unit vector: query + weight x mean."""
+    weight = FEEDBACK_WEIGHT if weight is None else weight
+    if not len(neighbours) or weight <= 0:
+        return query
+    moved = query + weight * neighbours.mean(axis=0, dtype=np.float64)
+    norm = np.linalg.norm(moved)
+    return query if norm == 0 else (moved / norm).astype(query.dtype)
 
 
 # The lexical ranking of the fused candidates, word by word: bm25 sums every

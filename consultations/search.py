@@ -1055,15 +1055,42 @@ _worker: ThreadPoolExecutor | None = None
 _worker_lock = threading.Lock()
 
 
+@dataclass
+class Semantic:
+    """The semantic ranking of one query: the cases closest to its vector
+    (``hits``) and, asked for short queries only, those closest to it moved
+    toward its first few (``refined``, fusion.refine)."""
+
+    store: Vectors
+    vector: np.ndarray | None
+    mask: np.ndarray | None
+    limit: int
+    found: list[tuple[int, float]]  # (row, cosine)
+
+    def hits(self) -> list[tuple[Hit, float]]:
+        return [(self.store.hit(row), score) for row, score in self.found]
+
+    def refined(self) -> list[tuple[Hit, float]]:
+        """The ranking by the query moved toward its FEEDBACK_CASES nearest
+        cases. Each case keeps its cosine to the query itself: the floor
+        (fusion.floor_for) measures closeness to what was asked."""
+        rows = [row for row, _ in self.found[: fusion.FEEDBACK_CASES]]
+        if not rows:
+            return self.hits()
+        moved = fusion.refine(self.vector, self.store.matrix[rows])
+        again = _top(self.store, moved, self.limit, mask=self.mask)
+        return [(self.store.hit(row), float(self.store.matrix[row] @ self.vector)) for row, _ in again]
+
+
 def _semantic(
     text: str, store: Vectors, *, limit: int, category: str | None, occupation: str | None
-) -> list[tuple[Hit, float]]:
+) -> Semantic:
     try:
         vector = embeddings.query_vector(text)
     except embeddings.EmbeddingsUnavailable:
-        return []
-    found = _top(store, vector, limit, mask=store.mask(category, occupation))
-    return [(store.hit(row), score) for row, score in found]
+        return Semantic(store, None, None, limit, [])
+    mask = store.mask(category, occupation)
+    return Semantic(store, vector, mask, limit, _top(store, vector, limit, mask=mask))
 
 
 def _semantic_soon(
@@ -1095,7 +1122,7 @@ def find_semantic(
 ) -> list[tuple[Hit, float]]:
     """Published cases whose vector is closest to the query's, with the cosine."""
     pending = _semantic_soon(text, limit=limit, category=category, occupation=occupation)
-    return pending.result() if pending is not None else []
+    return pending.result().hits() if pending is not None else []
 
 
 # --- Fusion ------------------------------------------------------------------------
@@ -1145,9 +1172,10 @@ def find(
     average = mean_length(tokens)
     score = word_scorer(query)
     scores, coverage = score(tokens, average)
-    semantic = pending.result()
-    if not semantic:
+    ranking = pending.result()
+    if not ranking.found:
         return lexical[:limit]
+    semantic = ranking.refined() if fusion.uses_feedback(len(query.groups)) else ranking.hits()
     by_id = {h.case_id: h for h in lexical}
     by_id.update({h.case_id: h for h, _ in semantic if h.case_id not in by_id})
     floor = fusion.floor_for(embeddings.backend().model_id)

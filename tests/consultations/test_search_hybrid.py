@@ -88,6 +88,30 @@ def test_meaning_finds_a_case_without_shared_words(cases):
     assert ids(search_cases("クビ"))[:1] == ["H-CUT"]
 
 
+def test_a_short_query_reads_meaning_with_feedback_and_a_sentence_without(cases, monkeypatch):
+    calls = []
+    refined = search.Semantic.refined
+    monkeypatch.setattr(search.Semantic, "refined", lambda self: calls.append(1) or refined(self))
+    assert ids(search_cases("ギャラ"))[0] == "H-PAY"
+    assert calls == [1]
+    calls.clear()
+    sentence = "納品してからもう三か月になるのにギャラがまだ払われないまま"
+    assert len(search.parse(sentence).groups) >= search.fusion.LONG_QUERY_WORDS
+    assert ids(search_cases(sentence))[0] == "H-PAY"
+    assert calls == []
+
+
+def test_the_feedback_ranking_keeps_each_cases_cosine_to_the_query(cases):
+    """The floor for cases found by meaning alone measures closeness to what
+    was asked, not to the query moved toward its neighbours."""
+    ranking = search._semantic("骨折", search.vectors(), limit=10, category=None, occupation=None)
+    plain = dict((h.case_id, score) for h, score in ranking.hits())
+    refined = dict((h.case_id, score) for h, score in ranking.refined())
+    assert len(plain) == 3 and refined.keys() == plain.keys()
+    assert refined == pytest.approx(plain)
+    assert search._semantic("骨折", search.vectors(), limit=0, category=None, occupation=None).refined() == []
+
+
 def test_filters_apply_to_cases_found_by_meaning(cases):
     assert search_cases("クビ", category="報酬・支払い") == []
 

@@ -224,3 +224,27 @@ def test_words_score_counts_each_word_once_by_its_best_phrase():
 def test_each_model_has_its_floor_and_an_unknown_one_a_strict_floor():
     assert fusion.floor_for("hashing-ngrams-v1") == 0.5
     assert fusion.floor_for("some-server-model") == fusion.FLOOR_UNKNOWN == 0.85
+
+
+def test_feedback_moves_the_query_toward_its_neighbours_and_keeps_a_unit_vector():
+    import numpy as np
+
+    query = np.array([1.0, 0.0, 0.0], dtype=np.float32)
+    neighbours = np.array([[0.0, 1.0, 0.0], [0.6, 0.8, 0.0]], dtype=np.float32)
+    moved = fusion.refine(query, neighbours, weight=0.5)
+    assert moved.dtype == np.float32
+    assert np.linalg.norm(moved) == pytest.approx(1.0, abs=1e-6)
+    # query + 0.5 x mean = (1.15, 0.45, 0): closer to the neighbours, still mostly the query.
+    assert moved == pytest.approx(np.array([1.15, 0.45, 0.0]) / np.hypot(1.15, 0.45), abs=1e-6)
+    assert moved @ neighbours.mean(axis=0) > query @ neighbours.mean(axis=0)
+    # No neighbours, no weight, or a cancelling mean: the query as it was.
+    assert fusion.refine(query, np.zeros((0, 3), dtype=np.float32)) is query
+    assert fusion.refine(query, neighbours, weight=0) is query
+    assert fusion.refine(query, -query[None, :], weight=1.0) is query
+
+
+def test_only_short_queries_use_feedback(monkeypatch):
+    assert fusion.uses_feedback(1) and fusion.uses_feedback(fusion.LONG_QUERY_WORDS - 1)
+    assert not fusion.uses_feedback(fusion.LONG_QUERY_WORDS)
+    monkeypatch.setattr(fusion, "FEEDBACK_CASES", 0)
+    assert not fusion.uses_feedback(1)
