@@ -1012,16 +1012,29 @@ def _top(
     can only be missed if its reduced score falls below thousands of others."""
     if not len(store.ids) or depth <= 0:
         return []
+    rows, _, scores = _shortlist(store, vector, depth, mask=mask, exclude=exclude)
+    return _best(rows, scores, depth)
+
+
+def _shortlist(
+    store: Vectors, vector: np.ndarray, depth: int, *, mask=None, exclude=None
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """(rows, block, scores) of ``_top``'s exact step: the rows it reads
+    (None: every row), their vectors and their cosines to ``vector`` (-inf for
+    a row masked or excluded)."""
     if store.reduced is not None:
         coarse = store.reduced @ (vector @ store.projection)
         coarse = _masked(coarse, store, mask, exclude)
         cut = len(coarse) - min(_candidates(depth), len(coarse))
         rows = np.argpartition(coarse, cut)[cut:]  # the best, with no negated copy
         rows = np.sort(rows[coarse[rows] > -np.inf])  # in storage order: a faster gather
-        scores = np.take(store.matrix, rows, axis=0) @ vector
-    else:
-        rows = None
-        scores = _masked(store.matrix @ vector, store, mask, exclude)
+        block = np.take(store.matrix, rows, axis=0)
+        return rows, block, block @ vector
+    return None, store.matrix, _masked(store.matrix @ vector, store, mask, exclude)
+
+
+def _best(rows: np.ndarray | None, scores: np.ndarray, depth: int) -> list[tuple[int, float]]:
+    """(row, score) of the ``depth`` best scores, best first (-inf: never)."""
     depth = min(depth, len(scores))
     if not depth:
         return []
@@ -1062,24 +1075,41 @@ class Semantic:
     toward its first few (``refined``, fusion.refine)."""
 
     store: Vectors
-    vector: np.ndarray | None
-    mask: np.ndarray | None
     limit: int
-    found: list[tuple[int, float]]  # (row, cosine)
+    vector: np.ndarray | None = None
+    # _shortlist's rows, their vectors and their cosines to the query.
+    rows: np.ndarray | None = None
+    block: np.ndarray | None = None
+    scores: np.ndarray | None = None
+    found: list[tuple[int, float]] = field(default_factory=list)  # (row, cosine), best first
+
+    @classmethod
+    def scan(cls, store: Vectors, vector: np.ndarray, limit: int, *, mask=None) -> Semantic:
+        if limit <= 0:
+            return cls(store, limit, vector)
+        rows, block, scores = _shortlist(store, vector, limit, mask=mask)
+        return cls(store, limit, vector, rows, block, scores, _best(rows, scores, limit))
 
     def hits(self) -> list[tuple[Hit, float]]:
         return [(self.store.hit(row), score) for row, score in self.found]
 
     def refined(self) -> list[tuple[Hit, float]]:
         """The ranking by the query moved toward its FEEDBACK_CASES nearest
-        cases. Each case keeps its cosine to the query itself: the floor
-        (fusion.floor_for) measures closeness to what was asked."""
-        rows = [row for row, _ in self.found[: fusion.FEEDBACK_CASES]]
-        if not rows:
+        cases, among the rows the query's own scan read exactly (on a large
+        store, its thousands of candidates: a second scan of every row would
+        cost as much as the first). Each case keeps its cosine to the query
+        itself: the floor (fusion.floor_for) measures closeness to what was
+        asked."""
+        nearest = [row for row, _ in self.found[: fusion.FEEDBACK_CASES]]
+        if not nearest:
             return self.hits()
-        moved = fusion.refine(self.vector, self.store.matrix[rows])
-        again = _top(self.store, moved, self.limit, mask=self.mask)
-        return [(self.store.hit(row), float(self.store.matrix[row] @ self.vector)) for row, _ in again]
+        moved = fusion.refine(self.vector, self.store.matrix[nearest])
+        again = np.where(self.scores > -np.inf, self.block @ moved, -np.inf)
+        order = _best(None, again, self.limit)
+        return [
+            (self.store.hit(int(i if self.rows is None else self.rows[i])), float(self.scores[i]))
+            for i, _ in order
+        ]
 
 
 def _semantic(
@@ -1088,9 +1118,8 @@ def _semantic(
     try:
         vector = embeddings.query_vector(text)
     except embeddings.EmbeddingsUnavailable:
-        return Semantic(store, None, None, limit, [])
-    mask = store.mask(category, occupation)
-    return Semantic(store, vector, mask, limit, _top(store, vector, limit, mask=mask))
+        return Semantic(store, limit)
+    return Semantic.scan(store, vector, limit, mask=store.mask(category, occupation))
 
 
 def _semantic_soon(

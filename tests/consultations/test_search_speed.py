@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from django.db import connection
 
-from consultations import embeddings, search
+from consultations import embeddings, fusion, search
 from consultations.models import Case, CaseEmbedding, CaseSearchDocument
 from consultations.search import search_cases
 from tests.consultations.factories import CaseFactory
@@ -219,6 +219,38 @@ def test_the_two_step_scan_finds_the_same_rows_with_exact_cosines(monkeypatch):
         assert [s for _, s in found] == sorted((s for _, s in found), reverse=True)
         agreement.append(len({r for r, _ in found} & set(_exact(store, vector, 30))) / 30)
     assert min(agreement) >= 0.9 and sum(agreement) / len(agreement) >= 0.98
+
+
+def test_a_short_querys_second_reading_matches_a_scan_of_every_row(monkeypatch):
+    """Semantic.refined ranks only the rows the query's own two-step scan read
+    exactly; on a reduced store it finds what a full scan of the moved vector
+    finds, keeps each row's exact cosine to the query, and keeps the mask."""
+    monkeypatch.setattr(search, "REDUCE_FROM", 1_000)
+    monkeypatch.setattr(search, "MIN_CANDIDATES", 480)
+    store = _store(6_000)
+    store.reduce()
+    rng = np.random.default_rng(2)
+    agreement = []
+    for _ in range(40):
+        vector = store.matrix[rng.integers(0, 6_000)] + 0.3 * rng.standard_normal(384).astype(np.float32)
+        vector /= np.linalg.norm(vector)
+        ranking = search.Semantic.scan(store, vector, 30)
+        refined = ranking.refined()
+        assert len(refined) == 30
+        assert all(
+            abs(score - float(store.matrix[store.row_of[h.case_id]] @ vector)) < 1e-5 for h, score in refined
+        )
+        moved = fusion.refine(
+            vector, store.matrix[[row for row, _ in ranking.found[: fusion.FEEDBACK_CASES]]]
+        )
+        exact = {int(store.ids[r]) for r in _exact(store, moved, 30)}
+        agreement.append(len({h.case_id for h, _ in refined} & exact) / 30)
+        assert refined != ranking.hits()  # the order did move
+    assert min(agreement) >= 0.9 and sum(agreement) / len(agreement) >= 0.98
+    mask = store.mask("cut", None)
+    refined = search.Semantic.scan(store, store.matrix[4], 10, mask=mask).refined()
+    assert len(refined) == 10 and all(h.category == "cut" for h, _ in refined)
+    assert search.Semantic.scan(store, store.matrix[4], 0).refined() == []
 
 
 def test_the_two_step_scan_keeps_masks_and_exclusions(monkeypatch):
