@@ -267,3 +267,8 @@ def test_the_two_step_scan_keeps_masks_and_exclusions(monkeypatch):
     # With every row a candidate the two steps give exactly the full scan.
     monkeypatch.setattr(search, "MIN_CANDIDATES", 3_000)
     assert [r for r, _ in search._top(store, vector, 30, mask=mask)] == _exact(store, vector, 30, mask)
+    # Fewer rows in the mask than candidates: every one of them, exactly; none: nothing.
+    monkeypatch.setattr(search, "MIN_CANDIDATES", 2_000)
+    assert [r for r, _ in search._top(store, vector, 30, mask=mask)] == _exact(store, vector, 30, mask)
+    assert search._top(store, vector, 30, mask=np.zeros(3_000, dtype=bool)) == []
+    assert search.Semantic.scan(store, vector, 30, mask=np.zeros(3_000, dtype=bool)).refined() == []
