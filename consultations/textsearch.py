@@ -522,7 +522,9 @@ def _rewrite_chunk(chunk: str, vocabulary: Vocabulary) -> str:
         return chunk
     if not known and 3 <= len(chunk) <= 8:
         near = vocabulary.near(chunk, limit=1)
-        if near:
+        # Not a typo when the known word is one of the chunk's own words: a
+        # correction would only drop the rest (下請新法 is not 下請).
+        if near and near[0] not in {u.token for u in found}:
             return near[0]
     return chunk
 

@@ -96,3 +96,25 @@ def test_the_glossary_and_the_shipped_dictionary_work_together():
     # クライアント through the glossary, バックレ through the shipped set: the case
     # matching both comes first (the other only shares 発注者).
     assert found[0] == "C-GONE"
+
+
+@pytest.mark.django_db
+def test_the_acts_popular_name_finds_cases_that_use_its_short_name(client):
+    """フリーランス新法 is what most people call the Act; cases say フリーランス法.
+    It used to be read as a typo of フリーランス (「もしかして」) and lose 新法."""
+    CaseFactory(
+        external_id="C-ACT",
+        title="フリーランス法で取引条件の明示は義務？",
+        question="発注のときに報酬額も支払期日も書いてもらえません。",
+    )
+    CaseFactory(
+        external_id="C-PAL", title="フリーランスの仲間がほしい", question="一人で働いていて孤独です。"
+    )
+    GlossaryTermFactory(
+        term="フリーランス・事業者間取引適正化等法", aliases=["フリーランス法", "フリーランス新法"]
+    )
+    search.forget_synonyms()
+    assert search.parse("フリーランス新法").suggestion == ""
+    assert search_cases("フリーランス新法", limit=5)[0].external_id == "C-ACT"
+    page = client.get("/consultations/", {"q": "フリーランス新法"}).content.decode()
+    assert "もしかして" not in page and "/consultations/cases/C-ACT/" in page

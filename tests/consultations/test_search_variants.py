@@ -248,3 +248,14 @@ def test_only_short_queries_use_feedback(monkeypatch):
     assert not fusion.uses_feedback(fusion.LONG_QUERY_WORDS)
     monkeypatch.setattr(fusion, "FEEDBACK_CASES", 0)
     assert not fusion.uses_feedback(1)
+
+
+def test_a_known_word_with_another_word_is_not_taken_for_a_typo():
+    """フリーランス新法 (its popular name; no case says 新法) is not 「もしかして
+    フリーランス」: a correction would drop the word that says what is meant."""
+    vocabulary = vocabulary_of("フリーランスの報酬。フリーランス法が施行された。")
+    query = parse_query("フリーランス新法", vocabulary=vocabulary)
+    assert query.suggestion == ""
+    assert ("新法",) in phrases(query) and ("フリーランス",) in phrases(query)
+    # A typo inside one word is still corrected.
+    assert parse_query("フリーランスス", vocabulary=vocabulary).suggestion == "フリーランス"
