@@ -675,7 +675,8 @@ class Vocabulary:
         reading = romaji or (katakana(chunk) if is_kana(chunk) else "")
         if not reading:
             return ""
-        if self.spelled(reading):
+        # Two kana read too many ways to be taken for one word (タダ is not 立つ).
+        if len(reading) >= 3 and self.spelled(reading):
             return self.spelled(reading)[0]
         # Kana keeps its length as katakana, so an unread stretch can be
         # given back as typed; romaji is given back in katakana.

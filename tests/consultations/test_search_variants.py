@@ -259,3 +259,12 @@ def test_a_known_word_with_another_word_is_not_taken_for_a_typo():
     assert ("新法",) in phrases(query) and ("フリーランス",) in phrases(query)
     # A typo inside one word is still corrected.
     assert parse_query("フリーランスス", vocabulary=vocabulary).suggestion == "フリーランス"
+
+
+def test_two_kana_are_not_read_as_a_word_they_only_resemble():
+    """タダ (free of charge) was offered as 「もしかして：立つ」."""
+    vocabulary = vocabulary_of("役に立たない。無償で修正した。仕事中に怪我をした。")
+    assert parse_query("タダ", vocabulary=vocabulary).suggestion == ""
+    assert parse_query("追加修正 タダ", vocabulary=vocabulary).suggestion == ""
+    # Two kana that Sudachi reads as a known word still are that word.
+    assert parse_query("ケガ", vocabulary=vocabulary).suggestion == "怪我"
