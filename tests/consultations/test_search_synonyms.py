@@ -118,3 +118,19 @@ def test_the_acts_popular_name_finds_cases_that_use_its_short_name(client):
     assert search_cases("フリーランス新法", limit=5)[0].external_id == "C-ACT"
     page = client.get("/consultations/", {"q": "フリーランス新法"}).content.decode()
     assert "もしかして" not in page and "/consultations/cases/C-ACT/" in page
+
+
+@pytest.mark.django_db
+def test_a_freelancer_who_calls_the_fee_kyuryo_finds_the_fee_cases():
+    """Most people outside employment still say 給料 for what they are paid:
+    it joins 報酬, while 給与 and 賃金 (the legal and tax words) stay apart."""
+    CaseFactory(
+        external_id="C-FEE", title="納品したのに報酬が振り込まれない", question="納品して2か月たちました。"
+    )
+    CaseFactory(
+        external_id="C-TAX", title="給与所得と事業所得の違い", question="会社の給与と副業の収入があります。"
+    )
+    search.forget_synonyms()
+    assert [c.external_id for c in search_cases("給料", limit=5)] == ["C-FEE"]
+    assert search_cases("お給料 振り込まれない", limit=5)[0].external_id == "C-FEE"
+    assert [c.external_id for c in search_cases("給与", limit=5)] == ["C-TAX"]
