@@ -156,6 +156,7 @@ class Unit:
     begin: int
     end: int
     terms: tuple[Term, ...] = ()  # the unit's own term first, then its parts'
+    in_dictionary: bool = True  # Sudachi knows the word (ホスト): not a typo
 
     @property
     def groups(self) -> tuple[int, ...]:
@@ -183,7 +184,7 @@ def units(text: str) -> list[Unit]:
         if len(terms) == 2:  # one part: the unit itself
             terms = terms[:1]
         parts = tuple(t.token for t in terms[1:])
-        out.append(Unit(token, parts, m.begin(), m.end(), tuple(terms)))
+        out.append(Unit(token, parts, m.begin(), m.end(), tuple(terms), not m.is_oov()))
     return out
 
 
@@ -435,7 +436,9 @@ def parse_query(
         if vocabulary:
             # Typos inside a sentence: only katakana words (インボイズ); a
             # kanji or kana word one edit from another is usually another word.
-            near = [] if prefix or not _KATAKANA.match(unit.token) else vocabulary.near(unit.token)
+            # A word Sudachi's dictionary holds is a word, not a typo (ホスト is not ホット).
+            typo = not prefix and not unit.in_dictionary and _KATAKANA.match(unit.token)
+            near = vocabulary.near(unit.token) if typo else []
             if near:
                 corrections.append((unit.begin, unit.end, near[0]))
             for word in [*near, *vocabulary.synonyms(unit.token, unit.groups)]:
@@ -521,7 +524,10 @@ def _rewrite_chunk(chunk: str, vocabulary: Vocabulary) -> str:
             return vocabulary.rewrite_kana(chunk) or chunk
         return chunk
     if not known and 3 <= len(chunk) <= 8:
-        near = vocabulary.near(chunk, limit=1)
+        # Words all in Sudachi's dictionary (スポーツ選手) are one typo at most
+        # from what was meant (違役金 → 違約金), never two (not スポーツジム).
+        most = 1 if all(u.in_dictionary for u in found) else None
+        near = vocabulary.near(chunk, limit=1, most=most)
         # Not a typo when the known word is one of the chunk's own words: a
         # correction would only drop the rest (下請新法 is not 下請).
         if near and near[0] not in {u.token for u in found}:
@@ -642,11 +648,14 @@ class Vocabulary:
         found.discard(token)
         return sorted(found, key=lambda t: (len(t), t))[:limit]
 
-    def near(self, token: str, *, limit: int = 3) -> list[str]:
-        """Known words one edit away (two for long words): the typo's targets."""
+    def near(self, token: str, *, limit: int = 3, most: int | None = None) -> list[str]:
+        """Known words one edit away (two for long words, at ``most`` edits if
+        given): the typo's targets."""
         if len(token) < self.MIN_TYPO_CHARS or token in self.tokens:
             return []
         allowed = 1 if len(token) < 6 else 2
+        if most is not None:
+            allowed = min(allowed, most)
         shared: dict[str, int] = defaultdict(int)
         for gram in _bigrams(token) | _gapped(token):
             for other in self.by_bigram.get(gram, ()):
@@ -678,6 +687,10 @@ class Vocabulary:
         # Two kana read too many ways to be taken for one word (タダ is not 立つ).
         if len(reading) >= 3 and self.spelled(reading):
             return self.spelled(reading)[0]
+        # A katakana word is one loanword or name (ネイリスト, ギグワーク): read
+        # whole or not at all, never as the known words inside it (寝入り, ワーク).
+        if not romaji and _KATAKANA.match(chunk):
+            return ""
         # Kana keeps its length as katakana, so an unread stretch can be
         # given back as typed; romaji is given back in katakana.
         typed = chunk if not romaji and len(chunk) == len(reading) else reading

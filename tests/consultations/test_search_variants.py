@@ -268,3 +268,26 @@ def test_two_kana_are_not_read_as_a_word_they_only_resemble():
     assert parse_query("追加修正 タダ", vocabulary=vocabulary).suggestion == ""
     # Two kana that Sudachi reads as a known word still are that word.
     assert parse_query("ケガ", vocabulary=vocabulary).suggestion == "怪我"
+
+
+@pytest.mark.parametrize(
+    ("typed", "looks_like"),
+    [
+        ("ホスト", "ホット"),  # a word Sudachi knows is not a typo
+        ("ネイリスト", "寝入り"),  # a katakana word is not read as the words inside it
+        ("ギグワーク", "ワーク"),
+        ("スポーツ選手", "スポーツジム"),  # dictionary words: one typo at most, not two
+    ],
+)
+def test_real_words_are_not_corrected_into_other_words(typed, looks_like):
+    vocabulary = vocabulary_of("ホットな話題。寝入りが悪い。リモートワーク。スポーツジムの仕事。")
+    assert looks_like in vocabulary
+    query = parse_query(typed, vocabulary=vocabulary)
+    assert query.suggestion == ""
+    assert (looks_like,) not in phrases(query)
+
+
+def test_real_typos_are_still_corrected():
+    vocabulary = vocabulary_of("インボイスの登録。違約金を請求された。")
+    assert parse_query("インボイズ", vocabulary=vocabulary).suggestion == "インボイス"
+    assert parse_query("違役金", vocabulary=vocabulary).suggestion == "違約金"
