@@ -401,7 +401,7 @@ def parse_query(
     text = normalize(raw)[:MAX_QUERY_CHARS]
     rewritten = False
     if vocabulary:
-        text, rewritten = _rewrite_chunks(text, vocabulary)
+        text, rewritten = _rewrite_chunks(text, vocabulary, synonyms or {})
     shown = text
     groups: list[list[Phrase]] = []
     typed: list[Phrase] = []
@@ -495,13 +495,21 @@ def _word_spans(text: str) -> tuple[tuple[int, int], ...]:
     return tuple((u.begin, u.end) for u in units(text))
 
 
-def _rewrite_chunks(text: str, vocabulary: Vocabulary) -> tuple[str, bool]:
+def _rewrite_chunks(
+    text: str, vocabulary: Vocabulary, synonyms: Mapping[str, list[Phrase]]
+) -> tuple[str, bool]:
     """Chunks (between spaces) as the index's words: kana and romaji read as
     the word they spell (ほうしゅう → 報酬, mibarai → 未払い), a misspelt
-    word as the known word one typo away (違役金 → 違約金)."""
+    word as the known word one typo away (違役金 → 違約金). Hiragana that
+    spells a katakana word with synonyms (ぱわはら → パワハラ) is that word,
+    though no case uses it."""
     out, changed = [], False
     for chunk in text.split(" "):
-        word = _rewrite_chunk(chunk, vocabulary)
+        spelt = katakana(chunk)
+        if spelt != chunk and spelt in synonyms and spelt not in vocabulary:
+            word = spelt
+        else:
+            word = _rewrite_chunk(chunk, vocabulary)
         if word.replace(" ", "") == chunk:
             word = chunk  # nothing read differently: no 「もしかして」 for a space
         changed = changed or (word != chunk)

@@ -134,3 +134,16 @@ def test_a_freelancer_who_calls_the_fee_kyuryo_finds_the_fee_cases():
     assert [c.external_id for c in search_cases("給料", limit=5)] == ["C-FEE"]
     assert search_cases("お給料 振り込まれない", limit=5)[0].external_id == "C-FEE"
     assert [c.external_id for c in search_cases("給与", limit=5)] == ["C-TAX"]
+
+
+def test_hiragana_spelling_a_katakana_word_of_the_dictionary_is_that_word():
+    """ぱわはら typed on a phone found nothing when no case says パワハラ."""
+    terms = textsearch.index_terms("取引先からハラスメントを受けた。")[1]
+    vocabulary = textsearch.Vocabulary((t.token, t.reading, t.groups) for t in terms)
+    for typed, word in [("ぱわはら", "パワハラ"), ("どたきゃん", "ドタキャン")]:
+        query = textsearch.parse_query(typed, _shipped_only(), vocabulary=vocabulary)
+        assert query.suggestion == word
+        assert query.groups == textsearch.parse_query(word, _shipped_only(), vocabulary=vocabulary).groups
+    assert ("パワーハラスメント",) in textsearch.parse_query(
+        "ぱわはら", _shipped_only(), vocabulary=vocabulary
+    ).groups[0]
