@@ -505,11 +505,11 @@ def _rewrite_chunks(
     though no case uses it."""
     out, changed = [], False
     for chunk in text.split(" "):
+        word = _rewrite_chunk(chunk, vocabulary)
         spelt = katakana(chunk)
-        if spelt != chunk and spelt in synonyms and spelt not in vocabulary:
-            word = spelt
-        else:
-            word = _rewrite_chunk(chunk, vocabulary)
+        # Only hiragana nothing else reads, and no word as typed (いじめ stays).
+        if word == chunk and spelt != chunk and spelt in synonyms and chunk not in synonyms:
+            word = spelt if spelt not in vocabulary and chunk not in vocabulary else chunk
         if word.replace(" ", "") == chunk:
             word = chunk  # nothing read differently: no 「もしかして」 for a space
         changed = changed or (word != chunk)
@@ -524,10 +524,12 @@ def _rewrite_chunk(chunk: str, vocabulary: Vocabulary) -> str:
     known = all(u.token in vocabulary for u in found)
     if is_kana(chunk) or (_ROMAJI.match(chunk) and not known):
         reading = romaji_to_katakana(chunk) or katakana(chunk)
-        if len(reading) >= 3 and vocabulary.spelled(reading):
-            return vocabulary.spelled(reading)[0]
+        spelt = vocabulary.spelled(reading) if len(reading) >= 3 else []
+        if spelt:
+            return (_as_typed(spelt[0], chunk) or chunk) if _inflected(spelt[0], reading) else spelt[0]
         if known and len(found) == 1 and not is_kana(found[0].token):
-            return found[0].token  # しはらい → 支払い
+            token = found[0].token  # しはらい → 支払い; へった → 減った, not 減る
+            return (_as_typed(token, chunk) or chunk) if _inflected(token, reading) else token
         if not known:
             return vocabulary.rewrite_kana(chunk) or chunk
         return chunk
@@ -693,8 +695,9 @@ class Vocabulary:
         if not reading:
             return ""
         # Two kana read too many ways to be taken for one word (タダ is not 立つ).
-        if len(reading) >= 3 and self.spelled(reading):
-            return self.spelled(reading)[0]
+        spelt = self.spelled(reading) if len(reading) >= 3 else []
+        if spelt:
+            return _as_typed(spelt[0], reading) if _inflected(spelt[0], reading) else spelt[0]
         # A katakana word is one loanword or name (ネイリスト, ギグワーク): read
         # whole or not at all, never as the known words inside it (寝入り, ワーク).
         if not romaji and _KATAKANA.match(chunk):
@@ -705,12 +708,19 @@ class Vocabulary:
         words, i, unread, known = [], 0, 0, 0
         while i < len(reading):
             for j in range(min(len(reading), i + self.longest_reading), i + 2, -1):
-                if reading[i:j] in self.by_reading:
+                word = self.spelled(reading[i:j])[0] if reading[i:j] in self.by_reading else ""
+                # A word of one character (9 for キュウ, 料 for リョウ) is
+                # never what a stretch of kana inside a word means.
+                if len(word) < 2:
+                    continue
+                # A verb or adjective inflected ends the chunk, written as typed.
+                inflected = _as_typed(word, typed[i:]) if _inflected(word, reading[i:j]) else word
+                if inflected:
                     if i - unread > 2:
                         words.append(typed[unread:i])
-                    words.append(self.spelled(reading[i:j])[0])
+                    words.append(inflected)
                     known += 1
-                    i = unread = j
+                    i = unread = len(reading) if inflected != word else j
                     break
             else:
                 i += 1
@@ -719,6 +729,36 @@ class Vocabulary:
         if len(reading) - unread > 2:
             words.append(typed[unread:])
         return " ".join(words)
+
+
+@functools.lru_cache(maxsize=4096)
+def _own_reading(word: str) -> str:
+    return katakana("".join(m.reading_form() for m in _tokenizer().tokenize(word, SplitMode.C)))
+
+
+def _inflected(word: str, reading: str) -> bool:
+    """Whether ``reading`` spells ``word`` (a dictionary form) inflected:
+    はらわ is 払う in はらわれない, where 「払う れない」 would read as nonsense."""
+    return is_kana(word[-1]) and loose_reading(_own_reading(word)) != loose_reading(reading)
+
+
+_TRAILING_KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u30fc]+$")
+
+
+def _as_typed(word: str, typed: str) -> str:
+    """``word`` (a dictionary form) inflected as ``typed`` inflects it: its
+    kanji, then the kana typed after their reading (払う, はらわれない →
+    払われない; 減る, へった → 減った); "" when ``typed`` does not start with
+    the kanji's reading."""
+    stem = _TRAILING_KANA.sub("", word)
+    if not stem or stem == word:
+        return ""
+    own = _own_reading(word)
+    stem_reading = own[: len(own) - (len(word) - len(stem))]
+    head = katakana(typed[: len(stem_reading)])
+    if not stem_reading or loose_reading(head) != loose_reading(stem_reading):
+        return ""
+    return stem + jaconv.kata2hira(typed[len(stem_reading) :])
 
 
 # --- Which query words a case holds ---------------------------------------------------

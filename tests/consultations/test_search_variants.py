@@ -291,3 +291,30 @@ def test_real_typos_are_still_corrected():
     vocabulary = vocabulary_of("インボイスの登録。違約金を請求された。")
     assert parse_query("インボイズ", vocabulary=vocabulary).suggestion == "インボイス"
     assert parse_query("違役金", vocabulary=vocabulary).suggestion == "違約金"
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("ぎゃら はらわれない", "ギャラ 払われない"),  # was 「ギャラ 払う れない」
+        ("ほうしゅう さげられた", "報酬 下げられた"),  # was 「報酬 下げる」
+        ("しゅうにゅう へった", "収入 減った"),
+        ("しはらい", "支払い"),  # a noun is still the word itself
+    ],
+)
+def test_kana_verbs_are_suggested_as_written_not_as_dictionary_forms(typed, shown):
+    vocabulary = vocabulary_of(
+        "ギャラが払われない。報酬を下げられた。収入が減った。支払いが遅い。",
+        "報酬を払う。下げる。減る。",
+    )
+    assert parse_query(typed, vocabulary=vocabulary).suggestion == shown
+    # The suggestion searches the same words as the kanji typed directly.
+    assert phrases(parse_query(shown, vocabulary=vocabulary)) <= phrases(
+        parse_query(typed, vocabulary=vocabulary)
+    )
+
+
+def test_one_character_words_are_not_read_inside_kana():
+    """きゅうりょう was offered as 「9 料」 (キュウ is how 9 is read)."""
+    vocabulary = vocabulary_of("9件の依頼。手数料と料金。")
+    assert "9" not in parse_query("きゅうりょう はらわれない", vocabulary=vocabulary).suggestion
