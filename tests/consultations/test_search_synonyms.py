@@ -147,3 +147,5 @@ def test_hiragana_spelling_a_katakana_word_of_the_dictionary_is_that_word():
     assert ("パワーハラスメント",) in textsearch.parse_query(
         "ぱわはら", _shipped_only(), vocabulary=vocabulary
     ).groups[0]
+    # A hiragana word of its own (いじめ, in the set beside イジメ) is not respelt.
+    assert textsearch.parse_query("いじめ", _shipped_only(), vocabulary=vocabulary).suggestion == ""
