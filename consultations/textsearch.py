@@ -508,8 +508,9 @@ def _rewrite_chunks(
         word = _rewrite_chunk(chunk, vocabulary)
         spelt = katakana(chunk)
         # Only hiragana nothing else reads, and no word as typed (いじめ stays).
-        if word == chunk and spelt != chunk and spelt in synonyms and chunk not in synonyms:
-            word = spelt if spelt not in vocabulary and chunk not in vocabulary else chunk
+        unread = word == chunk and chunk not in synonyms and chunk not in vocabulary
+        if unread and spelt != chunk and spelt in synonyms and spelt not in vocabulary:
+            word = spelt
         if word.replace(" ", "") == chunk:
             word = chunk  # nothing read differently: no 「もしかして」 for a space
         changed = changed or (word != chunk)
@@ -524,12 +525,12 @@ def _rewrite_chunk(chunk: str, vocabulary: Vocabulary) -> str:
     known = all(u.token in vocabulary for u in found)
     if is_kana(chunk) or (_ROMAJI.match(chunk) and not known):
         reading = romaji_to_katakana(chunk) or katakana(chunk)
-        spelt = vocabulary.spelled(reading) if len(reading) >= 3 else []
-        if spelt:
-            return (_as_typed(spelt[0], chunk) or chunk) if _inflected(spelt[0], reading) else spelt[0]
+        whole = vocabulary.spelled_whole(reading)
+        if whole:
+            return _written(whole, reading, chunk) or chunk
         if known and len(found) == 1 and not is_kana(found[0].token):
-            token = found[0].token  # しはらい → 支払い; へった → 減った, not 減る
-            return (_as_typed(token, chunk) or chunk) if _inflected(token, reading) else token
+            # しはらい → 支払い; へった → 減った, not 減る
+            return _written(found[0].token, reading, chunk) or chunk
         if not known:
             return vocabulary.rewrite_kana(chunk) or chunk
         return chunk
@@ -651,6 +652,12 @@ class Vocabulary:
         found = self.by_reading.get(reading) or self.by_loose.get(loose_reading(reading), ())
         return sorted(found, key=lambda t: (is_kana(t), len(t), t))
 
+    def spelled_whole(self, reading: str) -> str:
+        """The word a whole chunk's ``reading`` spells ("" for none). Two kana
+        read too many ways to be taken for one word (タダ is not 立つ)."""
+        found = self.spelled(reading) if len(reading) >= 3 else []
+        return found[0] if found else ""
+
     def synonyms(self, token: str, groups: Iterable[int], *, limit: int = 6) -> list[str]:
         found: set[str] = set()
         for group in groups:
@@ -694,10 +701,9 @@ class Vocabulary:
         reading = romaji or (katakana(chunk) if is_kana(chunk) else "")
         if not reading:
             return ""
-        # Two kana read too many ways to be taken for one word (タダ is not 立つ).
-        spelt = self.spelled(reading) if len(reading) >= 3 else []
-        if spelt:
-            return _as_typed(spelt[0], reading) if _inflected(spelt[0], reading) else spelt[0]
+        whole = self.spelled_whole(reading)
+        if whole:
+            return _written(whole, reading, reading)
         # A katakana word is one loanword or name (ネイリスト, ギグワーク): read
         # whole or not at all, never as the known words inside it (寝入り, ワーク).
         if not romaji and _KATAKANA.match(chunk):
@@ -714,7 +720,7 @@ class Vocabulary:
                 if len(word) < 2:
                     continue
                 # A verb or adjective inflected ends the chunk, written as typed.
-                inflected = _as_typed(word, typed[i:]) if _inflected(word, reading[i:j]) else word
+                inflected = _written(word, reading[i:j], typed[i:])
                 if inflected:
                     if i - unread > 2:
                         words.append(typed[unread:i])
@@ -740,6 +746,13 @@ def _inflected(word: str, reading: str) -> bool:
     """Whether ``reading`` spells ``word`` (a dictionary form) inflected:
     はらわ is 払う in はらわれない, where 「払う れない」 would read as nonsense."""
     return is_kana(word[-1]) and loose_reading(_own_reading(word)) != loose_reading(reading)
+
+
+def _written(word: str, reading: str, typed: str) -> str:
+    """``word``, spelt ``reading``, as it should stand for ``typed``: itself,
+    or when inflected, its kanji with the kana typed (``_as_typed``; "" when
+    they cannot be joined)."""
+    return _as_typed(word, typed) if _inflected(word, reading) else word
 
 
 _TRAILING_KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u30fc]+$")

@@ -240,25 +240,16 @@ class Command(BaseCommand):
             times.setdefault("クエリのベクトル化（CPU時間）", []).append((time.thread_time() - cpu) * 1000)
             found = timed("ベクトルの走査", lambda v=vector: search._top(store, v, search.FUSION_DEPTH))
             if store.reduced is not None:
-                exact = np.argpartition(-(store.matrix @ vector), search.FUSION_DEPTH - 1)[
-                    : search.FUSION_DEPTH
-                ]
-                agreement.append(len({row for row, _ in found} & set(exact.tolist())) / search.FUSION_DEPTH)
+                agreement.append(_agreement({row for row, _ in found}, store, vector))
             # A short query's second reading (fusion.refine), among the
             # rows the first scan read exactly: against a scan of every row.
             ranking = search._semantic(text, store, limit=search.FUSION_DEPTH, category=None, occupation=None)
             refined = timed("意味の順位の引き直し（短い質問）", ranking.refined)
             if store.reduced is not None and ranking.found:
-                moved = fusion.refine(
-                    vector, store.matrix[[row for row, _ in ranking.found[: fusion.FEEDBACK_CASES]]]
-                )
-                exact = np.argpartition(-(store.matrix @ moved), search.FUSION_DEPTH - 1)[
-                    : search.FUSION_DEPTH
-                ]
-                exact_ids = {int(store.ids[row]) for row in exact.tolist()}
-                refined_agreement.append(
-                    len({h.case_id for h, _ in refined} & exact_ids) / search.FUSION_DEPTH
-                )
+                nearest = [row for row, _ in ranking.found[: fusion.FEEDBACK_CASES]]
+                moved = fusion.refine(vector, store.matrix[nearest])
+                rows = {store.row_of[h.case_id] for h, _ in refined}
+                refined_agreement.append(_agreement(rows, store, moved))
             timed(
                 "ベクトルの走査（分類で絞る）",
                 lambda v=vector, c=cat: search._top(store, v, 50, mask=store.mask(c, None)),
@@ -373,3 +364,9 @@ class Command(BaseCommand):
             f"naive icontains: 中央値 {naive_median:8.1f} ms   95パーセンタイル {p95(naive):8.1f} ms"
         )
         self.stdout.write(f"中央値の比（naive / search_cases）：{naive_median / ours_median:.1f}倍")
+
+
+def _agreement(rows: set[int], store, vector: np.ndarray) -> float:
+    """The share of a full scan's first FUSION_DEPTH rows for ``vector`` that ``rows`` holds."""
+    exact = np.argpartition(-(store.matrix @ vector), search.FUSION_DEPTH - 1)[: search.FUSION_DEPTH]
+    return len(rows & set(exact.tolist())) / search.FUSION_DEPTH
